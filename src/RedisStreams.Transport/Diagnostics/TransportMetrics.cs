@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace RedisStreams.Transport.Diagnostics;
+
+/// <summary>
+/// The engine's instruments. One static <see cref="Meter"/> named <see cref="RedisStreamsDiagnostics.MeterName"/>;
+/// every measurement carries the queue name as the <c>queue</c> tag.
+/// </summary>
+internal static class TransportMetrics
+{
+    static readonly Meter Meter = new(RedisStreamsDiagnostics.MeterName, typeof(TransportMetrics).Assembly.GetName().Version?.ToString());
+
+    public static readonly Counter<long> Sent = Meter.CreateCounter<long>("redisstreams.messages.sent", "{message}", "Messages written to a queue's stream.");
+    public static readonly Counter<long> Scheduled = Meter.CreateCounter<long>("redisstreams.messages.scheduled", "{message}", "Messages stored for delayed delivery.");
+    public static readonly Counter<long> Received = Meter.CreateCounter<long>("redisstreams.messages.received", "{message}", "Messages handed to a consumer.");
+    public static readonly Counter<long> Acked = Meter.CreateCounter<long>("redisstreams.messages.acked", "{message}", "Messages acknowledged.");
+    public static readonly Counter<long> Returned = Meter.CreateCounter<long>("redisstreams.messages.returned", "{message}", "Messages given back to their queue for immediate redelivery.");
+    public static readonly Counter<long> Reclaimed = Meter.CreateCounter<long>("redisstreams.messages.reclaimed", "{message}", "Messages taken over from consumers that stopped renewing them.");
+    public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("redisstreams.messages.dead_lettered", "{message}", "Messages moved to a dead-letter stream.");
+    public static readonly Counter<long> Expired = Meter.CreateCounter<long>("redisstreams.messages.expired", "{message}", "Messages discarded because their time to live ran out.");
+    public static readonly Counter<long> DelayedMoved = Meter.CreateCounter<long>("redisstreams.messages.delayed_moved", "{message}", "Delayed messages moved into their queue when due.");
+    public static readonly Counter<long> LostOwnership = Meter.CreateCounter<long>("redisstreams.messages.lost_ownership", "{message}", "Held messages another consumer took over before renewal.");
+    public static readonly Histogram<double> FetchDuration = Meter.CreateHistogram<double>("redisstreams.fetch.duration", "ms", "Round trip of one fetch from a queue.");
+    public static readonly Histogram<double> DelayedLateness = Meter.CreateHistogram<double>("redisstreams.delayed.lateness", "ms", "How long after its due time a delayed message entered its queue.");
+
+    public static TagList Queue(string queue) => new() { { "queue", queue } };
+}

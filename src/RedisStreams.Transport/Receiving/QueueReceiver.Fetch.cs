@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using RedisStreams.Transport.Diagnostics;
+using RedisStreams.Transport.Scripts;
+using RedisStreams.Transport.Wire;
+using StackExchange.Redis;
+
+namespace RedisStreams.Transport;
+
+public sealed partial class QueueReceiver
+{
+    async Task PumpAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var capacity = PrefetchCount - _held.Count;
+                if (capacity <= 0)
+                {
+                    await _wake.WaitAsync(_options.IdlePollInterval, stop).ConfigureAwait(false);
+                    continue;
+                }
+
+                var drained = await FetchAsync(capacity).ConfigureAwait(false);
+                if (failures > 0)
+                {
+                    _logger.FetchRecovered(Queue, failures);
+                    failures = 0;
+                }
+
+                Health = Health.IsHealthy ? Health : new ReceiverHealth(true, null, DateTimeOffset.UtcNow);
+                if (drained)
+                {
+                    await _wake.WaitAsync(_options.IdlePollInterval, stop).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                var delay = Backoff(failures);
+                if (Health.IsHealthy)
+                {
+                    Health = new ReceiverHealth(false, $"receiving from queue '{Queue}' fails: {e.Message}", DateTimeOffset.UtcNow);
+                }
+
+                _logger.FetchFailed(e, Queue, delay);
+                try
+                {
+                    await Task.Delay(delay, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    static TimeSpan Backoff(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(5000, 50 * Math.Pow(2, Math.Min(failures, 10))));
+
+    /// <summary>Fetches up to <paramref name="count"/> entries; returns <c>true</c> when the queue ran dry.</summary>
+    async Task<bool> FetchAsync(int count)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var waitingTtl = (long)(_options.IdlePollInterval.TotalMilliseconds * 3);
+        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
+            LuaScripts.Fetch,
+            [_keys.Stream, _keys.DeadLetter, _keys.Waiting],
+            [Group, ConsumerName, count, _options.MaxDeliveryCount, ReturnedConsumer, _deleteOnAck, waitingTtl]).ConfigureAwait(false))!;
+        TransportMetrics.FetchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, TransportMetrics.Queue(Queue));
+
+        var entries = (RedisResult[])result[0]!;
+        var expired = (int)result[1];
+        var deadLettered = (int)result[2];
+        if ((int)result[3] == 1)
+        {
+            _logger.Reprovisioned(Queue, Group);
+        }
+
+        Account(expired, deadLettered);
+        await AdmitAsync(entries, reclaimed: false).ConfigureAwait(false);
+        return entries.Length + expired + deadLettered < count;
+    }
+
+    void Account(int expired, int deadLettered)
+    {
+        var tags = TransportMetrics.Queue(Queue);
+        if (expired > 0)
+        {
+            TransportMetrics.Expired.Add(expired, tags);
+            _logger.ExpiredDiscarded(Queue, expired);
+        }
+
+        if (deadLettered > 0)
+        {
+            TransportMetrics.DeadLettered.Add(deadLettered, tags);
+            _logger.DeadLetteredCrashLoop(Queue, deadLettered, _options.MaxDeliveryCount);
+        }
+    }
+
+    /// <summary>Turns script results into messages; entries that are not ours go to the dead-letter stream.</summary>
+    async Task AdmitAsync(RedisResult[] entries, bool reclaimed)
+    {
+        var admitted = 0;
+        foreach (var raw in entries)
+        {
+            var entry = (RedisResult[])raw!;
+            var id = (string)entry[0]!;
+            var fields = (RedisResult[])entry[1]!;
+            var deliveries = (int)entry[2];
+            if (!StreamFields.TryDecode(fields, out var headers, out var body, out var transportFields, out var reason))
+            {
+                await DeadLetterEntryAsync(id, $"malformed entry: {reason}", deliveries).ConfigureAwait(false);
+                continue;
+            }
+
+            var message = new InboundMessage(Queue, id, headers, body, deliveries, transportFields);
+            if (_held.TryAdd(id, message))
+            {
+                _buffer.Writer.TryWrite(message);
+                admitted++;
+            }
+        }
+
+        if (admitted > 0)
+        {
+            var tags = TransportMetrics.Queue(Queue);
+            TransportMetrics.Received.Add(admitted, tags);
+            if (reclaimed)
+            {
+                TransportMetrics.Reclaimed.Add(admitted, tags);
+                _logger.Reclaimed(Queue, admitted, _options.ClaimIdleTime);
+            }
+        }
+    }
+}

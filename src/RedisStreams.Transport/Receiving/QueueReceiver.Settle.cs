@@ -1,0 +1,98 @@
+using RedisStreams.Transport.Diagnostics;
+using RedisStreams.Transport.Scripts;
+using StackExchange.Redis;
+
+namespace RedisStreams.Transport;
+
+public sealed partial class QueueReceiver
+{
+    const int SettleAttempts = 8;
+
+    /// <summary>Acknowledges a message: it is removed from the queue for good.</summary>
+    /// <param name="message">A message this receiver handed out.</param>
+    public async Task AckAsync(InboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await SettleAsync(() => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], [Group, _deleteOnAck, message.EntryId])).ConfigureAwait(false);
+        Forget(message.EntryId);
+        TransportMetrics.Acked.Add(1, TransportMetrics.Queue(Queue));
+    }
+
+    /// <summary>
+    /// Gives a message back to its queue: any receiver of the group gets it again at once, before newer
+    /// messages, with its delivery count one higher.
+    /// </summary>
+    /// <param name="message">A message this receiver handed out.</param>
+    public async Task ReturnAsync(InboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await SettleAsync(() => ReleaseAsync([message.EntryId])).ConfigureAwait(false);
+        Forget(message.EntryId);
+        TransportMetrics.Returned.Add(1, TransportMetrics.Queue(Queue));
+    }
+
+    /// <summary>Moves a message to the queue's dead-letter stream with a reason, atomically with its removal.</summary>
+    /// <param name="message">A message this receiver handed out.</param>
+    /// <param name="reason">Why; stored in the entry's <c>$dead-letter-reason</c> field.</param>
+    public async Task DeadLetterAsync(InboundMessage message, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        await DeadLetterEntryAsync(message.EntryId, reason, message.DeliveryCount).ConfigureAwait(false);
+        Forget(message.EntryId);
+    }
+
+    async Task DeadLetterEntryAsync(string entryId, string reason, int deliveries)
+    {
+        await SettleAsync(() => Database.ScriptEvaluateAsync(
+            LuaScripts.DeadLetter,
+            [_keys.Stream, _keys.DeadLetter],
+            [Group, entryId, reason, deliveries, _deleteOnAck])).ConfigureAwait(false);
+        TransportMetrics.DeadLettered.Add(1, TransportMetrics.Queue(Queue));
+        _logger.DeadLettered(Queue, entryId, reason);
+    }
+
+    async Task<int> ReleaseAsync(IReadOnlyCollection<string> ids)
+    {
+        var args = new RedisValue[4 + ids.Count];
+        args[0] = Group;
+        args[1] = ConsumerName;
+        args[2] = ReturnedConsumer;
+        args[3] = _keys.Doorbell.ToString();
+        var i = 4;
+        foreach (var id in ids)
+        {
+            args[i++] = id;
+        }
+
+        var released = await Database.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Stream, _keys.Waiting], args).ConfigureAwait(false);
+        return (int)released;
+    }
+
+    void Forget(string entryId)
+    {
+        _held.TryRemove(entryId, out _);
+        _wake.Set();
+    }
+
+    /// <summary>
+    /// Retries a settlement across connection blips: a lost ack would mean the message is processed again
+    /// after it is reclaimed.
+    /// </summary>
+    async Task SettleAsync(Func<Task> settle)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await settle().ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && attempt < SettleAttempts)
+            {
+                _logger.SettleRetry(e, Queue, attempt);
+                await Task.Delay(Backoff(attempt + 2)).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using RedisStreams.Transport.Scripts;
+using StackExchange.Redis;
+
+namespace RedisStreams.Transport;
+
+public sealed partial class RedisStreamsClient
+{
+    /// <summary>
+    /// Creates a queue's stream and consumer group if they do not exist. Entries already in the stream stay
+    /// and will be delivered. Receivers do this themselves; call it to create queues ahead of time.
+    /// </summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="group">The consumer group; defaults to the queue name.</param>
+    public async Task ProvisionQueueAsync(string queue, string? group = null)
+    {
+        var keys = KeysFor(queue);
+        try
+        {
+            await Database.StreamCreateConsumerGroupAsync(keys.Stream, group ?? queue, "0", createStream: true).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Already there: provisioning is idempotent.
+        }
+    }
+
+    /// <summary>
+    /// Removes every message of a queue, pending ones included, and its scheduled messages. The dead-letter
+    /// stream is kept.
+    /// </summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="group">The consumer group; defaults to the queue name.</param>
+    /// <returns>How many stream entries were removed.</returns>
+    public async Task<long> PurgeQueueAsync(string queue, string? group = null)
+    {
+        var keys = KeysFor(queue);
+        var removed = await Database.ScriptEvaluateAsync(LuaScripts.Purge, [keys.Stream, keys.Delayed, keys.DelayedData], [group ?? queue]).ConfigureAwait(false);
+        return (long)removed;
+    }
+
+    /// <summary>Deletes every key of a queue: stream, groups, scheduled and dead-lettered messages.</summary>
+    /// <param name="queue">The queue.</param>
+    public async Task DeleteQueueAsync(string queue)
+    {
+        var keys = KeysFor(queue);
+        await Database.KeyDeleteAsync(keys.All).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves entries from a queue's dead-letter stream back into the queue, oldest first.</summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="maxCount">The most entries to move.</param>
+    /// <returns>How many entries were moved.</returns>
+    public async Task<long> RequeueDeadLettersAsync(string queue, int maxCount = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var keys = KeysFor(queue);
+        var moved = await Database.ScriptEvaluateAsync(LuaScripts.Requeue, [keys.Stream, keys.DeadLetter, keys.Waiting], [keys.Doorbell.ToString(), maxCount]).ConfigureAwait(false);
+        return (long)moved;
+    }
+
+    /// <summary>Reads entries of a queue's dead-letter stream, oldest first, without removing them.</summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="maxCount">The most entries to read.</param>
+    public async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string queue, int maxCount = 100)
+    {
+        var keys = KeysFor(queue);
+        var entries = await Database.StreamRangeAsync(keys.DeadLetter, count: maxCount).ConfigureAwait(false);
+        return [.. entries.Select(e => DeadLetter.From(e))];
+    }
+}

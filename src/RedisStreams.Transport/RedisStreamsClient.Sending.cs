@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using RedisStreams.Transport.Diagnostics;
+using RedisStreams.Transport.Naming;
+using RedisStreams.Transport.Scripts;
+using RedisStreams.Transport.Wire;
+using StackExchange.Redis;
+
+namespace RedisStreams.Transport;
+
+public sealed partial class RedisStreamsClient
+{
+    // One script call carries at most this many messages, so a huge batch never stalls Redis in one go.
+    const int MessagesPerCall = 128;
+
+    /// <summary>Writes a message to a queue, or schedules it when it has a <see cref="OutgoingMessage.Delay"/>.</summary>
+    /// <param name="queue">The destination queue; it need not exist yet.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels waiting for the reply (the write may still happen).</param>
+    /// <returns>The stream entry id, or for a delayed message the token that <see cref="CancelScheduledAsync"/> takes.</returns>
+    public async Task<string> SendAsync(string queue, OutgoingMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var keys = KeysFor(queue);
+        using var activity = StartSendActivity(queue);
+        if (IsDelayed(message))
+        {
+            var token = Guid.NewGuid().ToString("N");
+            await ScheduleAsync(keys, [(message, token)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return token;
+        }
+
+        var ids = await AppendAsync(keys, [message]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return ids[0];
+    }
+
+    /// <summary>
+    /// Writes many messages, to one or many queues, pipelined: one round trip per queue and batch of messages,
+    /// all in flight at once. Messages to the same queue keep their order.
+    /// </summary>
+    /// <param name="messages">Destination queue and message pairs.</param>
+    /// <param name="cancellationToken">Cancels waiting for the replies (writes may still happen).</param>
+    public async Task SendManyAsync(IEnumerable<(string Queue, OutgoingMessage Message)> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var pending = new List<Task>();
+        foreach (var group in messages.GroupBy(m => m.Queue, StringComparer.Ordinal))
+        {
+            var keys = KeysFor(group.Key);
+            var immediate = new List<OutgoingMessage>();
+            var delayed = new List<(OutgoingMessage, string)>();
+            foreach (var (_, message) in group)
+            {
+                ArgumentNullException.ThrowIfNull(message);
+                if (IsDelayed(message))
+                {
+                    delayed.Add((message, Guid.NewGuid().ToString("N")));
+                }
+                else
+                {
+                    immediate.Add(message);
+                }
+            }
+
+            foreach (var chunk in immediate.Chunk(MessagesPerCall))
+            {
+                pending.Add(AppendAsync(keys, chunk));
+            }
+
+            foreach (var chunk in delayed.Chunk(MessagesPerCall))
+            {
+                pending.Add(ScheduleAsync(keys, chunk));
+            }
+        }
+
+        await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes a message: writes one copy to every queue subscribed to the topic, directly or through
+    /// linked topics, each queue exactly once.
+    /// </summary>
+    /// <param name="topic">The topic, e.g. a message type name.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels waiting for the replies.</param>
+    /// <returns>The number of queues written to; 0 when nobody subscribed.</returns>
+    public async Task<int> PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var queues = await Subscriptions.ResolveQueuesAsync(topic).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (queues.Count == 0)
+        {
+            return 0;
+        }
+
+        await SendManyAsync(queues.Select(q => (q, message)), cancellationToken).ConfigureAwait(false);
+        return queues.Count;
+    }
+
+    /// <summary>Cancels a delayed message that is not yet due.</summary>
+    /// <param name="queue">The queue it was sent to.</param>
+    /// <param name="token">The token <see cref="SendAsync"/> returned.</param>
+    /// <returns><c>true</c> when the message was still waiting and will now never be delivered.</returns>
+    public async Task<bool> CancelScheduledAsync(string queue, string token)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        var keys = KeysFor(queue);
+        var removed = await Database.ScriptEvaluateAsync(LuaScripts.Cancel, [keys.Delayed, keys.DelayedData], [token]).ConfigureAwait(false);
+        return (long)removed == 1;
+    }
+
+    static bool IsDelayed(OutgoingMessage message) => message.Delay is { } delay && delay > TimeSpan.Zero;
+
+    async Task<string[]> AppendAsync(QueueKeys keys, IReadOnlyCollection<OutgoingMessage> messages)
+    {
+        var args = new List<RedisValue>(1 + (messages.Count * 8)) { keys.Doorbell.ToString() };
+        foreach (var message in messages)
+        {
+            var fields = StreamFields.Encode(message);
+            args.Add(fields.Length);
+            args.AddRange(fields);
+        }
+
+        var result = await Database.ScriptEvaluateAsync(LuaScripts.Send, [keys.Stream, keys.Waiting], [.. args]).ConfigureAwait(false);
+        TransportMetrics.Sent.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
+        return (string[])result!;
+    }
+
+    async Task ScheduleAsync(QueueKeys keys, IReadOnlyCollection<(OutgoingMessage Message, string Token)> messages)
+    {
+        var args = new List<RedisValue>(1 + (messages.Count * 3)) { keys.Doorbell.ToString() };
+        foreach (var (message, token) in messages)
+        {
+            args.Add(Math.Max(1, (long)Math.Ceiling(message.Delay!.Value.TotalMilliseconds)));
+            args.Add(token);
+            args.Add(PackedFields.Pack(StreamFields.Encode(message)));
+        }
+
+        await Database.ScriptEvaluateAsync(LuaScripts.Schedule, [keys.Delayed, keys.DelayedData], [.. args]).ConfigureAwait(false);
+        TransportMetrics.Scheduled.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
+    }
+
+    static Activity? StartSendActivity(string queue)
+    {
+        var activity = RedisStreamsDiagnostics.ActivitySource.StartActivity("send", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "redis_streams");
+        activity?.SetTag("messaging.destination.name", queue);
+        return activity;
+    }
+}

@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RedisStreams.Transport.Connection;
+using RedisStreams.Transport.Diagnostics;
+using RedisStreams.Transport.Naming;
+using StackExchange.Redis;
+
+namespace RedisStreams.Transport;
+
+/// <summary>
+/// The engine's entry point: sends and publishes, creates receivers, and administers and inspects queues
+/// on one Redis connection. Thread-safe; create one per application and share it.
+/// </summary>
+/// <remarks>
+/// A client built from a connection string owns its <see cref="IConnectionMultiplexer"/> and disposes it.
+/// A client given an existing multiplexer borrows it and never disposes it.
+/// </remarks>
+public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
+{
+    readonly bool _ownsMultiplexer;
+    readonly ILoggerFactory _loggerFactory;
+    readonly Dictionary<string, QueueKeys> _queueKeys = new(StringComparer.Ordinal);
+    readonly Lock _queueKeysLock = new();
+
+    /// <summary>Creates a client on a multiplexer the caller owns; disposing the client leaves it open.</summary>
+    /// <param name="multiplexer">The connection to use.</param>
+    /// <param name="options">Engine settings; <c>null</c> for the defaults.</param>
+    /// <param name="loggerFactory">Where the engine logs; <c>null</c> for nowhere.</param>
+    public RedisStreamsClient(IConnectionMultiplexer multiplexer, RedisStreamsOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : this(multiplexer, options, loggerFactory, ownsMultiplexer: false)
+    {
+    }
+
+    RedisStreamsClient(IConnectionMultiplexer multiplexer, RedisStreamsOptions? options, ILoggerFactory? loggerFactory, bool ownsMultiplexer)
+    {
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        Options = options?.Clone() ?? new RedisStreamsOptions();
+        Options.Validate();
+        Multiplexer = multiplexer;
+        _ownsMultiplexer = ownsMultiplexer;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        Subscriptions = new SubscriptionRegistry(Database, Options.KeyPrefix);
+    }
+
+    /// <summary>
+    /// Connects to Redis and creates a client that owns the connection.
+    /// </summary>
+    /// <param name="connection">
+    /// <c>redis://[[user]:[password]@]host[:port][/db]</c>, <c>rediss://…</c> for TLS, or a StackExchange.Redis
+    /// configuration string such as <c>localhost:6379,password=…</c>.
+    /// </param>
+    /// <param name="options">Engine settings; <c>null</c> for the defaults.</param>
+    /// <param name="loggerFactory">Where the engine logs; <c>null</c> for nowhere.</param>
+    /// <exception cref="ArgumentException">The connection text is malformed; the message says what to fix and never contains the password.</exception>
+    public static async Task<RedisStreamsClient> ConnectAsync(string connection, RedisStreamsOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        var configuration = RedisConnectionString.Parse(connection);
+        return await ConnectAsync(configuration, options, loggerFactory).ConfigureAwait(false);
+    }
+
+    /// <summary>Connects with StackExchange.Redis options and creates a client that owns the connection.</summary>
+    /// <param name="configuration">Connection settings.</param>
+    /// <param name="options">Engine settings; <c>null</c> for the defaults.</param>
+    /// <param name="loggerFactory">Where the engine logs; <c>null</c> for nowhere.</param>
+    public static async Task<RedisStreamsClient> ConnectAsync(ConfigurationOptions configuration, RedisStreamsOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        (options ?? new RedisStreamsOptions()).Validate();
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStreamsClient>();
+        logger.Connecting(string.Join(", ", configuration.EndPoints.Select(e => e.ToString())));
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        return new RedisStreamsClient(multiplexer, options, loggerFactory, ownsMultiplexer: true);
+    }
+
+    /// <summary>The connection the client works on.</summary>
+    public IConnectionMultiplexer Multiplexer { get; }
+
+    /// <summary>The engine settings (a copy of those given).</summary>
+    public RedisStreamsOptions Options { get; }
+
+    /// <summary>The topic → queue and topic → topic registry that <see cref="PublishAsync"/> fans out through.</summary>
+    public SubscriptionRegistry Subscriptions { get; }
+
+    internal IDatabase Database => Multiplexer.GetDatabase();
+
+    internal ILoggerFactory LoggerFactory => _loggerFactory;
+
+    internal QueueKeys KeysFor(string queue)
+    {
+        lock (_queueKeysLock)
+        {
+            if (!_queueKeys.TryGetValue(queue, out var keys))
+            {
+                keys = new QueueKeys(Options.KeyPrefix, queue);
+                _queueKeys[queue] = keys;
+            }
+
+            return keys;
+        }
+    }
+
+    /// <summary>Validates a queue name the way the engine will use it, for configuration-time checks.</summary>
+    /// <param name="queue">The name to check.</param>
+    /// <exception cref="ArgumentException">The name is empty, too long or not well-formed text.</exception>
+    public static void ValidateQueueName(string queue) => EntityName.Validate(queue, "queue");
+
+    /// <summary>Closes the connection if this client opened it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsMultiplexer)
+        {
+            await Multiplexer.CloseAsync().ConfigureAwait(false);
+            Multiplexer.Dispose();
+        }
+    }
+
+    /// <summary>Closes the connection if this client opened it.</summary>
+    public void Dispose()
+    {
+        if (_ownsMultiplexer)
+        {
+            Multiplexer.Dispose();
+        }
+    }
+}

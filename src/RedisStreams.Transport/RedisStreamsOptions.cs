@@ -1,0 +1,146 @@
+namespace RedisStreams.Transport;
+
+/// <summary>Settings of the Redis Streams engine. Every value has a production default.</summary>
+public sealed class RedisStreamsOptions
+{
+    string _keyPrefix = "rs";
+    int _prefetchCount = 16;
+    TimeSpan _claimIdleTime = TimeSpan.FromMinutes(1);
+    int _maxDeliveryCount = 20;
+    TimeSpan _idlePollInterval = TimeSpan.FromSeconds(5);
+    TimeSpan _consumerExpiry = TimeSpan.FromMinutes(10);
+    TimeSpan _delayedPollInterval = TimeSpan.FromSeconds(5);
+    TimeSpan _trimInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The prefix of every key and channel the engine uses, so several applications can share one Redis.
+    /// The default value is <c>rs</c>. Letters, digits, <c>-</c>, <c>_</c>, <c>.</c> and <c>:</c>.
+    /// </summary>
+    public string KeyPrefix
+    {
+        get => _keyPrefix;
+        set => _keyPrefix = Naming.KeyPrefix.Validate(value);
+    }
+
+    /// <summary>
+    /// How many messages one receiver holds at most, handed out or buffered. The default value is 16.
+    /// </summary>
+    public int PrefetchCount
+    {
+        get => _prefetchCount;
+        set => _prefetchCount = value is >= 1 and <= 10_000
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(PrefetchCount), value, "PrefetchCount must be between 1 and 10000.");
+    }
+
+    /// <summary>
+    /// How long an entry may sit with a consumer that shows no sign of life before another consumer takes it
+    /// over. Live consumers renew what they hold every third of this, so a long handler is never processed
+    /// twice. The default value is one minute; at least one second.
+    /// </summary>
+    public TimeSpan ClaimIdleTime
+    {
+        get => _claimIdleTime;
+        set => _claimIdleTime = value >= TimeSpan.FromSeconds(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ClaimIdleTime), value, "ClaimIdleTime must be at least one second; a shorter one would reclaim messages from consumers that are alive.");
+    }
+
+    /// <summary>
+    /// An entry Redis has delivered more often than this (a crash loop the framework never saw, or a message
+    /// given back over and over) goes to the queue's dead-letter stream with the reason. 0 turns the limit off.
+    /// The default value is 20, above the frameworks' own retry limits so they see and route ordinary
+    /// failures first.
+    /// </summary>
+    public int MaxDeliveryCount
+    {
+        get => _maxDeliveryCount;
+        set => _maxDeliveryCount = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxDeliveryCount), value, "MaxDeliveryCount must be 0 (no limit) or more.");
+    }
+
+    /// <summary>
+    /// How often an idle receiver looks at its queue when no doorbell rang (a safety net for notifications lost
+    /// while reconnecting). New messages normally wake receivers at once. The default value is 5 seconds.
+    /// </summary>
+    public TimeSpan IdlePollInterval
+    {
+        get => _idlePollInterval;
+        set => _idlePollInterval = value >= TimeSpan.FromMilliseconds(10)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(IdlePollInterval), value, "IdlePollInterval must be at least 10 ms.");
+    }
+
+    /// <summary>
+    /// How long a consumer that holds nothing may stay silent before it is removed from its group (instances
+    /// that stopped or died), so <c>XINFO CONSUMERS</c> does not grow with restarts. The default value is
+    /// 10 minutes; it must exceed <see cref="IdlePollInterval"/>.
+    /// </summary>
+    public TimeSpan ConsumerExpiry
+    {
+        get => _consumerExpiry;
+        set => _consumerExpiry = value >= TimeSpan.FromSeconds(1)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ConsumerExpiry), value, "ConsumerExpiry must be at least one second.");
+    }
+
+    /// <summary>
+    /// The longest a receiver waits between two looks at its queue's delayed messages. Receivers plan their
+    /// next look for the earliest due time they know of, and a sender that schedules an earlier one tells
+    /// them, so this only bounds the delay after lost notifications. The default value is 5 seconds.
+    /// </summary>
+    public TimeSpan DelayedPollInterval
+    {
+        get => _delayedPollInterval;
+        set => _delayedPollInterval = value >= TimeSpan.FromMilliseconds(10)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(DelayedPollInterval), value, "DelayedPollInterval must be at least 10 ms.");
+    }
+
+    /// <summary>
+    /// Keep acknowledged entries for replay and audit, trimmed by length and/or age; <c>null</c> (the default)
+    /// deletes each entry when it is acknowledged, so memory follows the backlog. Trimming never removes an
+    /// entry that some consumer group has not acknowledged.
+    /// </summary>
+    public StreamRetention? Retention { get; set; }
+
+    /// <summary>How often receivers trim their queue in retention mode. The default value is 5 seconds.</summary>
+    public TimeSpan TrimInterval
+    {
+        get => _trimInterval;
+        set => _trimInterval = value >= TimeSpan.FromMilliseconds(100)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(TrimInterval), value, "TrimInterval must be at least 100 ms.");
+    }
+
+    /// <summary>
+    /// The consumer name prefix of this process; a unique suffix is added per receiver. The default value is
+    /// the machine name and process id.
+    /// </summary>
+    public string ConsumerNamePrefix { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Returns a copy, so one configuration can be adjusted per endpoint.</summary>
+    public RedisStreamsOptions Clone() => (RedisStreamsOptions)MemberwiseClone();
+
+    internal TimeSpan RenewInterval => ClaimIdleTime / 3;
+
+    internal TimeSpan ClaimCheckInterval => ClaimIdleTime / 2 < TimeSpan.FromSeconds(30) ? ClaimIdleTime / 2 : TimeSpan.FromSeconds(30);
+
+    internal TimeSpan ConsumerSweepInterval => ConsumerExpiry / 2 < TimeSpan.FromMinutes(1) ? ConsumerExpiry / 2 : TimeSpan.FromMinutes(1);
+
+    internal void Validate()
+    {
+        if (ConsumerExpiry <= IdlePollInterval * 2)
+        {
+            throw new ArgumentException(
+                $"ConsumerExpiry ({ConsumerExpiry}) must be more than twice IdlePollInterval ({IdlePollInterval}); otherwise idle consumers that are alive would be removed.",
+                nameof(ConsumerExpiry));
+        }
+
+        if (string.IsNullOrWhiteSpace(ConsumerNamePrefix))
+        {
+            throw new ArgumentException("ConsumerNamePrefix is empty; leave the default or give each application a readable name.", nameof(ConsumerNamePrefix));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace RedisStreams.Transport.Wire;
+
+/// <summary>
+/// The field layout of a stream entry. Headers are stored under their own names; the transport's own
+/// fields start with <c>$</c>. A header whose name starts with <c>$</c> is stored with one more <c>$</c>
+/// in front, so any header name round-trips and none can pose as a transport field.
+/// </summary>
+internal static class StreamFields
+{
+    public const string Body = "$body";
+    public const string TimeToLive = "$ttl";
+
+    /// <summary>Prefix of the fields the dead-letter path adds (reason, time, group, ...).</summary>
+    public const string DeadLetterPrefix = "$dead-letter-";
+
+    public static RedisValue[] Encode(OutgoingMessage message)
+    {
+        var extra = message.TimeToLive is { } ttl && ttl > TimeSpan.Zero ? 2 : 0;
+        var fields = new RedisValue[(message.Headers.Count * 2) + 2 + extra];
+        var i = 0;
+        foreach (var (name, value) in message.Headers)
+        {
+            ArgumentNullException.ThrowIfNull(name, "header name");
+            fields[i++] = name.StartsWith('$') ? "$" + name : name;
+            fields[i++] = value ?? string.Empty;
+        }
+
+        if (extra > 0)
+        {
+            fields[i++] = TimeToLive;
+            fields[i++] = Math.Max(1, (long)Math.Ceiling(message.TimeToLive!.Value.TotalMilliseconds));
+        }
+
+        fields[i++] = Body;
+        fields[i] = message.Body;
+        return fields;
+    }
+
+    /// <summary>Decodes an entry's flat field/value list; returns a reason instead when it is not ours.</summary>
+    public static bool TryDecode(
+        RedisResult[] fieldsAndValues,
+        out Dictionary<string, string> headers,
+        out ReadOnlyMemory<byte> body,
+        out Dictionary<string, string> transportFields,
+        out string? malformedReason)
+    {
+        headers = new Dictionary<string, string>(fieldsAndValues.Length / 2, StringComparer.Ordinal);
+        transportFields = new Dictionary<string, string>(StringComparer.Ordinal);
+        body = default;
+        malformedReason = null;
+        var sawBody = false;
+        for (var i = 0; i + 1 < fieldsAndValues.Length; i += 2)
+        {
+            var name = (string?)fieldsAndValues[i] ?? string.Empty;
+            if (name.Length > 1 && name[0] == '$' && name[1] == '$')
+            {
+                if (!headers.TryAdd(name[1..], (string?)fieldsAndValues[i + 1] ?? string.Empty))
+                {
+                    malformedReason = $"the header '{name[1..]}' appears twice";
+                    return false;
+                }
+            }
+            else if (name == Body)
+            {
+                body = (byte[]?)fieldsAndValues[i + 1] ?? [];
+                sawBody = true;
+            }
+            else if (name.StartsWith('$'))
+            {
+                transportFields[name[1..]] = (string?)fieldsAndValues[i + 1] ?? string.Empty;
+            }
+            else if (!headers.TryAdd(name, (string?)fieldsAndValues[i + 1] ?? string.Empty))
+            {
+                malformedReason = $"the header '{name}' appears twice";
+                return false;
+            }
+        }
+
+        if (!sawBody)
+        {
+            malformedReason = $"the entry has no '{Body}' field, so it was not written by this transport";
+            return false;
+        }
+
+        if (transportFields.TryGetValue(TimeToLive[1..], out var ttl) &&
+            !long.TryParse(ttl, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            malformedReason = $"the '{TimeToLive}' field is not a whole number of milliseconds";
+            return false;
+        }
+
+        return true;
+    }
+}
