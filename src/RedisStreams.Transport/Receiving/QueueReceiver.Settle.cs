@@ -30,7 +30,7 @@ public sealed partial class QueueReceiver
         // Forgotten first: the doorbell may wake our own fetch before the release call returns, and that
         // fetch must be free to take the entry again.
         _held.TryRemove(message.EntryId, out _);
-        await SettleAsync(() => ReleaseAsync([message.EntryId])).ConfigureAwait(false);
+        await SettleAsync(() => ReleaseAsync([(message.EntryId, KeepCount)])).ConfigureAwait(false);
         _wake.Set();
         TransportMetrics.Returned.Add(1, TransportMetrics.Queue(Queue));
     }
@@ -56,17 +56,22 @@ public sealed partial class QueueReceiver
         _logger.DeadLettered(Queue, entryId, reason);
     }
 
-    async Task<int> ReleaseAsync(IReadOnlyCollection<string> ids)
+    /// <summary>Marks a release that keeps the entry's delivery count as it is.</summary>
+    const int KeepCount = -1;
+
+    /// <summary>Moves entries to the returned consumer, each keeping its count or getting the given one back.</summary>
+    async Task<int> ReleaseAsync(IReadOnlyCollection<(string EntryId, int RestoreCount)> entries)
     {
-        var args = new RedisValue[4 + ids.Count];
+        var args = new RedisValue[4 + (entries.Count * 2)];
         args[0] = Group;
         args[1] = ConsumerName;
         args[2] = ReturnedConsumer;
         args[3] = _keys.Doorbell.ToString();
         var i = 4;
-        foreach (var id in ids)
+        foreach (var (id, restore) in entries)
         {
             args[i++] = id;
+            args[i++] = restore;
         }
 
         var released = await Database.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Stream, _keys.Waiting], args).ConfigureAwait(false);
