@@ -34,8 +34,22 @@ switch (scenario)
         }
 
         break;
+    case "throughput":
+        var messages = Option("messages", 100_000);
+        var rounds = Option("rounds", 3);
+        var results = new List<Measurement>();
+        for (var round = 0; round < rounds; round++)
+        {
+            // Interleaved A B A B so drift on the shared machine hits every contender alike.
+            results.Add(await ThroughputScenarios.RawFloorAsync(redis, messages));
+            results.Add(await ThroughputScenarios.EngineAsync(redis, messages, prefetch: 16));
+            results.Add(await ThroughputScenarios.EngineAsync(redis, messages, prefetch: 128));
+        }
+
+        Report.Throughput(results, baseline: "raw StackExchange.Redis");
+        break;
     default:
-        Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: idle, smoke.");
+        Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: idle, throughput, smoke.");
         return 2;
 }
 

@@ -16,7 +16,7 @@ public sealed partial class QueueReceiver
             try
             {
                 var capacity = PrefetchCount - _held.Count;
-                if (capacity <= 0)
+                if (capacity <= 0 || (capacity < _refillThreshold && _buffer.Reader.Count > 0))
                 {
                     await _wake.WaitAsync(_options.IdlePollInterval, stop).ConfigureAwait(false);
                     continue;

@@ -13,8 +13,10 @@ public sealed partial class QueueReceiver
     public async Task AckAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        await SettleAsync(() => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], [Group, _deleteOnAck, message.EntryId])).ConfigureAwait(false);
+
+        // The slot frees as the ack leaves, so the next fetch overlaps the ack's round trip.
         Forget(message.EntryId);
+        await _acks.AckAsync(message.EntryId).ConfigureAwait(false);
         TransportMetrics.Acked.Add(1, TransportMetrics.Queue(Queue));
     }
 
@@ -44,6 +46,19 @@ public sealed partial class QueueReceiver
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         await DeadLetterEntryAsync(message.EntryId, reason, message.DeliveryCount).ConfigureAwait(false);
         Forget(message.EntryId);
+    }
+
+    Task AckBatchAsync(IReadOnlyList<string> entryIds)
+    {
+        var args = new RedisValue[2 + entryIds.Count];
+        args[0] = Group;
+        args[1] = _deleteOnAck;
+        for (var i = 0; i < entryIds.Count; i++)
+        {
+            args[i + 2] = entryIds[i];
+        }
+
+        return SettleAsync(() => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], args));
     }
 
     async Task DeadLetterEntryAsync(string entryId, string reason, int deliveries)

@@ -37,6 +37,8 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly Action<RedisChannel, RedisValue> _onDoorbell;
     readonly EventHandler<ConnectionFailedEventArgs> _onReconnected;
     readonly List<Task> _fetchingTasks = [];
+    readonly AckBatcher _acks;
+    readonly int _refillThreshold;
     Task? _renewTask;
     int _state; // 0 new, 1 started, 2 stopped
 
@@ -52,6 +54,10 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         ConsumerName = $"{_options.ConsumerNamePrefix}-{Guid.NewGuid().ToString("N")[..8]}";
         _logger = client.LoggerFactory.CreateLogger<QueueReceiver>();
         _deleteOnAck = _options.Retention is null ? "1" : "0";
+        _acks = new AckBatcher(AckBatchAsync);
+
+        // Refill in batches of a quarter of the prefetch, not one slot at a time, unless handlers starve.
+        _refillThreshold = Math.Max(1, PrefetchCount / 4);
         _onDoorbell = (_, what) =>
         {
             _wake.Set();
