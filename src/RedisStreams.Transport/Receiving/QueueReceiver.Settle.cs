@@ -33,7 +33,7 @@ public sealed partial class QueueReceiver
         // fetch must be free to take the entry again.
         _held.TryRemove(message.EntryId, out _);
         await SettleAsync(() => ReleaseAsync([(message.EntryId, KeepCount)])).ConfigureAwait(false);
-        _wake.Set();
+        Forget(message.EntryId);
         TransportMetrics.Returned.Add(1, TransportMetrics.Queue(Queue));
     }
 
@@ -96,6 +96,11 @@ public sealed partial class QueueReceiver
     void Forget(string entryId)
     {
         _held.TryRemove(entryId, out _);
+        if (_reclaimedHeld.TryRemove(entryId, out _))
+        {
+            _claimWake.Set();
+        }
+
         _wake.Set();
     }
 

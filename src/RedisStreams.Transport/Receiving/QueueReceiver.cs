@@ -31,6 +31,8 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly ConcurrentDictionary<string, InboundMessage> _held = new(StringComparer.Ordinal);
     readonly AsyncSignal _wake = new();
     readonly AsyncSignal _delayedWake = new();
+    readonly AsyncSignal _claimWake = new();
+    readonly ConcurrentDictionary<string, byte> _reclaimedHeld = new(StringComparer.Ordinal);
     readonly CancellationTokenSource _stopFetching = new();
     readonly CancellationTokenSource _stopRenewing = new();
     readonly RedisValue _deleteOnAck;
@@ -243,7 +245,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
             var released = await ReleaseAsync(entries).ConfigureAwait(false);
             foreach (var (id, _) in entries)
             {
-                _held.TryRemove(id, out _);
+                Forget(id);
             }
 
             return released;
@@ -283,5 +285,6 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         _stopRenewing.Dispose();
         _wake.Dispose();
         _delayedWake.Dispose();
+        _claimWake.Dispose();
     }
 }

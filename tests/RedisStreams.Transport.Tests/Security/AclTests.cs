@@ -72,7 +72,7 @@ public sealed class AclTests
 
         var logs = new CapturingLoggerFactory();
         const string wrong = "wrong-hunter2-password";
-        var error = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => RedisStreamsClient.ConnectAsync($"redis://{user}:{wrong}@{redis.ConnectionString}?connectTimeout=2000", loggerFactory: logs));
+        var error = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => RedisStreamsClient.ConnectAsync($"redis://{user}:{wrong}@{redis.ConnectionString}?connectTimeout=10000", loggerFactory: logs));
 
         Assert.Contains("user and password", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(wrong, error.ToString(), StringComparison.Ordinal);

@@ -38,7 +38,7 @@ public sealed class TlsTests : IAsyncLifetime
     {
         var logs = new CapturingLoggerFactory();
         var error = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => RedisStreamsClient.ConnectAsync(
-            $"rediss://:{Password}@127.0.0.1:{_server.Port}?ca={Uri.EscapeDataString(_server.UntrustedCaPath)}&connectTimeout=2000",
+            $"rediss://:{Password}@127.0.0.1:{_server.Port}?ca={Uri.EscapeDataString(_server.UntrustedCaPath)}&connectTimeout=10000",
             loggerFactory: logs));
 
         Assert.Contains("TLS certificate", error.Message, StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed class TlsTests : IAsyncLifetime
         var logs = new CapturingLoggerFactory();
         const string wrong = "not-the-tls-hunter2";
         var error = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => RedisStreamsClient.ConnectAsync(
-            $"rediss://:{wrong}@127.0.0.1:{_server.Port}?ca={Uri.EscapeDataString(_server.CaPath)}&connectTimeout=2000",
+            $"rediss://:{wrong}@127.0.0.1:{_server.Port}?ca={Uri.EscapeDataString(_server.CaPath)}&connectTimeout=10000",
             loggerFactory: logs));
 
         Assert.Contains("refused the connection while authenticating", error.Message, StringComparison.Ordinal);
