@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace RedisStreams.Testing;
+
+/// <summary>A <c>redis-server</c> child process in its own temporary directory, killed when the test process exits.</summary>
+public sealed class RedisServerProcess : IDisposable
+{
+    readonly Process _process;
+    readonly string _directory;
+
+    RedisServerProcess(Process process, string directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
+    }
+
+    /// <summary>The loopback port it listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>Starts a server with the given extra arguments and waits until it answers.</summary>
+    public static async Task<RedisServerProcess> StartAsync(int port, params string[] extraArguments)
+    {
+        var binary = Tools.Find("redis-server")
+            ?? throw new InvalidOperationException("redis-server is not installed. Install it (Debian/Ubuntu: apt-get install -y redis-server) or set REDIS_STREAMS_TEST_REDIS to a Redis to test against.");
+        var directory = Directory.CreateTempSubdirectory("redis-streams-test-").FullName;
+        var start = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory,
+        };
+        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no", "--loglevel", "warning" }.Concat(extraArguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {binary}.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new RedisServerProcess(process, directory, port);
+        await server.WaitUntilListeningAsync().ConfigureAwait(false);
+        return server;
+    }
+
+    async Task WaitUntilListeningAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} exited at start with code {_process.ExitCode}.");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port).ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50).ConfigureAwait(false);
+            }
+        }
+
+        throw new TimeoutException($"redis-server on port {Port} did not start listening within 20 s.");
+    }
+
+    /// <summary>Kills the server and removes its directory.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
