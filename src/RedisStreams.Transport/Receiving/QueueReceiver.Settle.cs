@@ -26,8 +26,12 @@ public sealed partial class QueueReceiver
     public async Task ReturnAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+
+        // Forgotten first: the doorbell may wake our own fetch before the release call returns, and that
+        // fetch must be free to take the entry again.
+        _held.TryRemove(message.EntryId, out _);
         await SettleAsync(() => ReleaseAsync([message.EntryId])).ConfigureAwait(false);
-        Forget(message.EntryId);
+        _wake.Set();
         TransportMetrics.Returned.Add(1, TransportMetrics.Queue(Queue));
     }
 

@@ -9,7 +9,10 @@ for k = 5, #ARGV do
   if type(p) == 'table' and not p.err and p[1] then moved[#moved + 1] = ARGV[k] end
 end
 if #moved > 0 then
-  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(moved), 'JUSTID')
+  -- unpack() expands fully only as the last argument, so JUSTID goes into the table.
+  moved[#moved + 1] = 'JUSTID'
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(moved))
+  moved[#moved] = nil
   ring(KEYS[2], ARGV[4], 'm')
 end
 return #moved
