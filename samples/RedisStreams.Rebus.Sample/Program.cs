@@ -4,15 +4,15 @@ using System.Collections.Concurrent;
 using Rebus.Activation;
 using Rebus.Config;
 using RedisStreams.Rebus.Sample;
+using RedisStreams.Samples;
 
 const int orders = 3;
 var reminderDelay = TimeSpan.FromSeconds(2);
 var runId = Guid.NewGuid().ToString("N")[..8];
 
-var redisUrl = Environment.GetEnvironmentVariable("REDIS_URL");
-using var localRedis = string.IsNullOrWhiteSpace(redisUrl) ? await LocalRedisServer.StartAsync() : null;
-var connection = localRedis?.Uri ?? redisUrl!;
-Console.WriteLine(localRedis is null ? "Using Redis from REDIS_URL" : $"Started a local redis-server at {connection}");
+// REDIS_URL when set, otherwise a redis-server of our own on a free port, stopped at the end.
+using var redis = await LocalRedis.StartAsync();
+var connection = redis.Connection;
 
 var placed = new ConcurrentDictionary<int, bool>();
 var reminded = new ConcurrentDictionary<int, bool>();
