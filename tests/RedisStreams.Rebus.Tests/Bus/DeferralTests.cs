@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Rebus.Bus;
+using Rebus.Messages;
 using Rebus.Routing.TypeBased;
 
 namespace RedisStreams.Rebus.Tests.Bus;
@@ -58,5 +60,25 @@ public sealed class DeferralTests : IDisposable
 
         Assert.True(await Eventually.TrueAsync(() => received.Count == 1), "the deferred message never arrived");
         Assert.Equal(["one-way"], received);
+    }
+
+    [Fact]
+    public async Task TransportMessageDeferComesBackWithAFreshDeliveryCount()
+    {
+        var deliveries = new ConcurrentQueue<string>();
+        IBus? bus = null;
+        bus = _harness.StartBus("reminders", a => a.Handle<Reminder>(async (_, context, _) =>
+        {
+            deliveries.Enqueue(context.Headers[Headers.DeliveryCount]);
+            if (deliveries.Count == 1)
+            {
+                await bus!.Advanced.TransportMessage.Defer(TimeSpan.FromMilliseconds(500));
+            }
+        }));
+
+        await bus.SendLocal(new Reminder("again"));
+
+        Assert.True(await Eventually.TrueAsync(() => deliveries.Count == 2), $"{deliveries.Count} of 2 deliveries arrived");
+        Assert.Equal(["1", "1"], deliveries);
     }
 }
