@@ -1,0 +1,112 @@
+using Rebus.Logging;
+using Rebus.Subscriptions;
+using Rebus.Time;
+using Rebus.Transport;
+using RedisStreams.Rebus;
+using RedisStreams.Transport;
+using StackExchange.Redis;
+
+namespace Rebus.Config;
+
+/// <summary>Configures Rebus to use Redis Streams as its transport, subscription storage and deferral mechanism.</summary>
+public static class RedisStreamsConfigurationExtensions
+{
+    const string SubscriptionStorageText = "The Redis Streams transport was inserted as the subscription storage because it has native support for pub/sub messaging";
+    const string InspectorText = "The Redis Streams transport inspects its input queue natively";
+
+    /// <summary>Receives from <paramref name="inputQueueName"/> and sends, publishes and defers through Redis Streams.</summary>
+    /// <param name="configurer">The transport configurer.</param>
+    /// <param name="connection">
+    /// <c>redis://[[user]:[password]@]host[:port][/db]</c>, <c>rediss://…</c> for TLS, or a StackExchange.Redis
+    /// configuration string such as <c>localhost:6379</c>. The transport opens the connection and closes it with the bus.
+    /// </param>
+    /// <param name="inputQueueName">The queue this bus receives from.</param>
+    /// <returns>Options for further configuration.</returns>
+    public static RedisStreamsTransportOptions UseRedisStreams(this StandardConfigurer<ITransport> configurer, string connection, string inputQueueName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connection);
+        RedisStreamsClient.ValidateQueueName(inputQueueName);
+        return Configure(configurer, options => Connect(connection, options), inputQueueName);
+    }
+
+    /// <summary>Receives from <paramref name="inputQueueName"/> over a Redis connection the application owns.</summary>
+    /// <param name="configurer">The transport configurer.</param>
+    /// <param name="connection">An open connection; the bus uses it and never disposes it.</param>
+    /// <param name="inputQueueName">The queue this bus receives from.</param>
+    /// <returns>Options for further configuration.</returns>
+    public static RedisStreamsTransportOptions UseRedisStreams(this StandardConfigurer<ITransport> configurer, IConnectionMultiplexer connection, string inputQueueName)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        RedisStreamsClient.ValidateQueueName(inputQueueName);
+        return Configure(configurer, options => Borrow(connection, options), inputQueueName);
+    }
+
+    /// <summary>Sends, publishes and defers through Redis Streams without an input queue.</summary>
+    /// <param name="configurer">The transport configurer.</param>
+    /// <param name="connection">A <c>redis://</c> or <c>rediss://</c> URI, or a StackExchange.Redis configuration string.</param>
+    /// <returns>Options for further configuration.</returns>
+    public static RedisStreamsTransportOptions UseRedisStreamsAsOneWayClient(this StandardConfigurer<ITransport> configurer, string connection)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connection);
+        return Configure(configurer, options => Connect(connection, options), inputQueueName: null);
+    }
+
+    /// <summary>Sends, publishes and defers without an input queue, over a Redis connection the application owns.</summary>
+    /// <param name="configurer">The transport configurer.</param>
+    /// <param name="connection">An open connection; the bus uses it and never disposes it.</param>
+    /// <returns>Options for further configuration.</returns>
+    public static RedisStreamsTransportOptions UseRedisStreamsAsOneWayClient(this StandardConfigurer<ITransport> configurer, IConnectionMultiplexer connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return Configure(configurer, options => Borrow(connection, options), inputQueueName: null);
+    }
+
+    static RedisStreamsTransportOptions Configure(
+        StandardConfigurer<ITransport> configurer,
+        Func<RedisStreamsTransportOptions, RedisStreamsClient> createClient,
+        string? inputQueueName)
+    {
+        ArgumentNullException.ThrowIfNull(configurer);
+        var options = new RedisStreamsTransportOptions();
+
+        // The options are read here, at Start(), so every fluent call made before it counts.
+        configurer.OtherService<RedisStreamsTransport>().Register(c => new RedisStreamsTransport(
+            createClient(options),
+            ownsClient: true,
+            inputQueueName,
+            c.Get<IRebusLoggerFactory>(),
+            c.Get<IRebusTime>(),
+            options.MaxReceiveWait));
+        configurer.OtherService<ISubscriptionStorage>().Register(
+            c => new RedisStreamsSubscriptionStorage(c.Get<RedisStreamsTransport>().Client.Subscriptions),
+            description: SubscriptionStorageText);
+        configurer.OtherService<ITransportInspector>().Register(c => c.Get<RedisStreamsTransport>(), description: InspectorText);
+
+        // Native deferral: deferred messages go to a magic timeout manager address that the transport turns into
+        // delayed deliveries. An external timeout manager the user configured still wins.
+        configurer.OtherService<Options>().Decorate(c =>
+        {
+            var rebusOptions = c.Get<Options>();
+            if (string.IsNullOrWhiteSpace(rebusOptions.ExternalTimeoutManagerAddressOrNull))
+            {
+                rebusOptions.ExternalTimeoutManagerAddressOrNull = RedisStreamsTransport.MagicDeferredMessagesAddress;
+            }
+
+            return rebusOptions;
+        });
+        configurer.Register(c => c.Get<RedisStreamsTransport>());
+        if (inputQueueName is null)
+        {
+            OneWayClientBackdoor.ConfigureOneWayClient(configurer);
+        }
+
+        return options;
+    }
+
+    static RedisStreamsClient Connect(string connection, RedisStreamsTransportOptions options) =>
+        // Rebus resolves its services synchronously; connect off any synchronization context.
+        Task.Run(() => RedisStreamsClient.ConnectAsync(connection, options.ToEngineOptions(), options.EngineLoggerFactory)).GetAwaiter().GetResult();
+
+    static RedisStreamsClient Borrow(IConnectionMultiplexer connection, RedisStreamsTransportOptions options) =>
+        new(connection, options.ToEngineOptions(), options.EngineLoggerFactory);
+}

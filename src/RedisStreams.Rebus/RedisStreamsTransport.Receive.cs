@@ -1,0 +1,163 @@
+using System.Globalization;
+using Rebus.Messages;
+using Rebus.Transport;
+using RedisStreams.Transport;
+
+namespace RedisStreams.Rebus;
+
+public sealed partial class RedisStreamsTransport
+{
+    /// <summary>
+    /// Takes the next message of the input queue, waiting briefly when it is empty. The message stays with this
+    /// instance until the transaction settles it: ack deletes it; nack, or disposal without ack or nack, gives
+    /// it back to the queue at once with its delivery count one higher; rollback alone does nothing.
+    /// </summary>
+    /// <param name="context">The receiving transaction.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The message, or <c>null</c> when none arrived in time.</returns>
+    /// <exception cref="InvalidOperationException">The transport is a one-way client.</exception>
+    public override async Task<TransportMessage?> Receive(ITransactionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (Address is null)
+        {
+            throw new InvalidOperationException("This Redis Streams transport is a one-way client: it has no input queue to receive from. Configure it with UseRedisStreams(connection, \"queue\") to receive.");
+        }
+
+        var receiver = await EnsureReceiverAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var inbound = await receiver.ReceiveAsync(_receiveWait, cancellationToken).ConfigureAwait(false);
+            if (inbound is null)
+            {
+                return null;
+            }
+
+            if (IsExpired(inbound))
+            {
+                // It was fetched before it expired and waited in the prefetch buffer; it must never be handled.
+                await receiver.AckAsync(inbound).ConfigureAwait(false);
+                continue;
+            }
+
+            SettleWith(context, receiver, inbound);
+            return ToTransportMessage(inbound);
+        }
+    }
+
+    void SettleWith(ITransactionContext context, QueueReceiver receiver, InboundMessage inbound)
+    {
+        // Exactly one settlement per message: the first of ack, nack or disposal wins.
+        var settled = 0;
+        context.OnAck(async _ =>
+        {
+            if (Interlocked.Exchange(ref settled, 1) == 0)
+            {
+                await receiver.AckAsync(inbound).ConfigureAwait(false);
+            }
+        });
+        context.OnNack(async _ =>
+        {
+            if (Interlocked.Exchange(ref settled, 1) == 0)
+            {
+                await receiver.ReturnAsync(inbound).ConfigureAwait(false);
+            }
+        });
+        context.OnDisposed(_ =>
+        {
+            // A scope disposed without a result runs neither ack nor nack; without this the message would sit
+            // with us until reclaimed.
+            if (Interlocked.Exchange(ref settled, 1) == 0)
+            {
+                try
+                {
+                    receiver.ReturnAsync(inbound).GetAwaiter().GetResult();
+                }
+#pragma warning disable CA1031 // A failed give-back is not lost: the entry is reclaimed after ClaimIdleTime.
+                catch (Exception exception)
+#pragma warning restore CA1031
+                {
+                    _log.Warn(exception, "Could not give message {entryId} back to queue {queueName}; it is redelivered after the claim idle time", inbound.EntryId, inbound.Queue);
+                }
+            }
+        });
+    }
+
+    bool IsExpired(InboundMessage inbound)
+    {
+        if (!inbound.Headers.TryGetValue(Headers.TimeToBeReceived, out var text) ||
+            !TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var timeToBeReceived))
+        {
+            return false;
+        }
+
+        // The entry id carries the time Redis added it, so the age is independent of the sender's clock.
+        return _rebusTime.Now - inbound.EnqueuedAt > timeToBeReceived;
+    }
+
+    static TransportMessage ToTransportMessage(InboundMessage inbound)
+    {
+        var headers = new Dictionary<string, string>(inbound.Headers, StringComparer.Ordinal)
+        {
+            // Redis's own counter replaces whatever a sender or an earlier hop wrote.
+            [Headers.DeliveryCount] = inbound.DeliveryCount.ToString(CultureInfo.InvariantCulture),
+        };
+        return new TransportMessage(headers, inbound.Body.ToArray());
+    }
+
+    ValueTask<QueueReceiver> EnsureReceiverAsync(CancellationToken cancellationToken)
+    {
+        Task<QueueReceiver> receiver;
+        lock (_receiverLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_receiver is null || _receiver.IsFaulted || _receiver.IsCanceled)
+            {
+                _receiver = StartReceiverAsync();
+            }
+
+            receiver = _receiver;
+        }
+
+        return receiver.IsCompletedSuccessfully ? new(receiver.Result) : new(receiver.WaitAsync(cancellationToken));
+    }
+
+    async Task<QueueReceiver> StartReceiverAsync()
+    {
+        var receiver = _client.CreateReceiver(Address!);
+        await receiver.StartAsync().ConfigureAwait(false);
+        _log.Info("Receiving from Redis stream queue {queueName} as consumer {consumerName}", Address!, receiver.ConsumerName);
+        return receiver;
+    }
+
+    async Task StopReceiverAsync()
+    {
+        Task<QueueReceiver>? started;
+        lock (_receiverLock)
+        {
+            started = _receiver;
+            _receiver = null;
+        }
+
+        if (started is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var receiver = await started.ConfigureAwait(false);
+
+            // Rebus stopped its workers before disposing us; this only covers handlers that outlived the shutdown timeout.
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await receiver.StopAsync(grace.Token).ConfigureAwait(false);
+            await receiver.DisposeAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Disposal must not throw; anything still held is reclaimed by another instance.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            _log.Warn(exception, "Stopping the receiver of queue {queueName} failed; messages it held are redelivered after the claim idle time", Address ?? "(none)");
+        }
+    }
+}
