@@ -63,9 +63,14 @@ public class PingResponder : IConsumer<PingMessage>
 
 public class FailingConsumer : IConsumer<FailingMessage>
 {
+    static readonly ConcurrentDictionary<Guid, ConcurrentQueue<int>> Redeliveries = new();
+
+    public static IReadOnlyList<int> RedeliveryCounts(Guid id) => Redeliveries.TryGetValue(id, out var q) ? [.. q] : [];
+
     public Task Consume(ConsumeContext<FailingMessage> context)
     {
         Seen.Add(context.Message.Id);
+        Redeliveries.GetOrAdd(context.Message.Id, _ => new ConcurrentQueue<int>()).Enqueue(context.GetRedeliveryCount());
         throw new InvalidOperationException($"Failing on purpose ({context.GetRetryAttempt()}/{context.GetRedeliveryCount()})");
     }
 }

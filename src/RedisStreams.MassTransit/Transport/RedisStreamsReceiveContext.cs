@@ -48,9 +48,10 @@ internal sealed class RedisStreamsReceiveContext : BaseReceiveContext
 
 /// <summary>
 /// Settles one message: ack on success, give back (immediately receivable again, delivery count + 1) on a
-/// transport fault, or native delayed redelivery for <c>UseDelayedRedelivery</c>.
+/// transport fault. <c>UseDelayedRedelivery</c> re-sends through MassTransit with the transport's native delay,
+/// so the redelivery count travels in the message headers as with every MassTransit transport.
 /// </summary>
-internal sealed class RedisStreamsReceiveLockContext : ReceiveLockContext, MessageRedeliveryContext
+internal sealed class RedisStreamsReceiveLockContext : ReceiveLockContext
 {
     readonly QueueReceiver _receiver;
     readonly Uri _inputAddress;
@@ -89,23 +90,6 @@ internal sealed class RedisStreamsReceiveLockContext : ReceiveLockContext, Messa
     }
 
     public Task ValidateLockStatus() => Task.CompletedTask;
-
-    public async Task ScheduleRedelivery(TimeSpan delay, Action<ConsumeContext, SendContext>? callback)
-    {
-        if (!Settle())
-        {
-            return;
-        }
-
-        var headers = new Dictionary<string, string>(Message.Headers, StringComparer.Ordinal);
-        var count = headers.TryGetValue(MessageHeaders.RedeliveryCount, out var text) && int.TryParse(text, out var n) ? n : 0;
-        headers[MessageHeaders.RedeliveryCount] = (count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-        // Written before the original is acknowledged: a crash in between duplicates, never loses.
-        await Engine.SendAsync(Message.Queue, new OutgoingMessage(headers, Message.Body) { Delay = delay }).ConfigureAwait(false);
-        await _receiver.AckAsync(Message).ConfigureAwait(false);
-        LogContext.Debug?.Log("RESEND {InputAddress} {EntryId} (delay: {Delay})", _inputAddress, Message.EntryId, delay);
-    }
 
     bool Settle() => Interlocked.Exchange(ref _settled, 1) == 0;
 }
