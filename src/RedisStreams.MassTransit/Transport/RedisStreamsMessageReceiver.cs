@@ -11,6 +11,7 @@ namespace RedisStreams.MassTransit.Transport;
 internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
 {
     static readonly TimeSpan UnhealthyGrace = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan StopBound = TimeSpan.FromSeconds(30);
 
     readonly IClientContext _clientContext;
     readonly RedisStreamsReceiveEndpointContext _context;
@@ -54,7 +55,17 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
             while (!loop.IsCancellationRequested)
             {
                 await slots.WaitAsync(loop.Token).ConfigureAwait(false);
-                var message = await _receiver.ReceiveAsync(Timeout.InfiniteTimeSpan, loop.Token).ConfigureAwait(false);
+                InboundMessage? message;
+                try
+                {
+                    message = await _receiver.ReceiveAsync(Timeout.InfiniteTimeSpan, loop.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    slots.Release();
+                    throw;
+                }
+
                 if (message is null)
                 {
                     slots.Release();
@@ -77,7 +88,7 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
                 await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            await StopReceiverAsync().ConfigureAwait(false);
+            await StopReceiverAsync(TimeSpan.Zero).ConfigureAwait(false);
             throw new ConnectionException($"Receiving from {_context.InputAddress} lost its Redis connection: {_receiver.Health.Description}", true);
         }
     }
@@ -122,6 +133,7 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
             catch (Exception exception)
             {
                 LogContext.Warning?.Log(exception, "Dispatch faulted: {InputAddress} {EntryId}", _context.InputAddress, message.EntryId);
+                await lockContext.Faulted(exception).ConfigureAwait(false);
             }
             finally
             {
@@ -141,22 +153,28 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
     protected override async Task ActiveAndActualAgentsCompleted(StopContext context)
     {
         await base.ActiveAndActualAgentsCompleted(context).ConfigureAwait(false);
-        await StopReceiverAsync().ConfigureAwait(false);
+        await StopReceiverAsync(StopBound).ConfigureAwait(false);
         if (_context.Settings.AutoDelete)
         {
             await DeleteQueueAsync().ConfigureAwait(false);
         }
     }
 
-    async Task StopReceiverAsync()
+    /// <summary>
+    /// Stops the engine receiver: gives back what was never handed out and leaves the group. Bounded, because
+    /// while Redis is unreachable nothing can be given back anyway: what is still pending is reclaimed by a
+    /// live instance after the claim idle time.
+    /// </summary>
+    async Task StopReceiverAsync(TimeSpan bound)
     {
         try
         {
-            await _receiver.StopAsync().ConfigureAwait(false);
+            using var waitForHandlers = new CancellationTokenSource(bound);
+            await _receiver.StopAsync(waitForHandlers.Token).WaitAsync(bound + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            LogContext.Warning?.Log(e, "Stopping the receiver of {InputAddress} failed", _context.InputAddress);
+            LogContext.Warning?.Log(e, "Stopping the receiver of {InputAddress} did not complete cleanly", _context.InputAddress);
         }
     }
 

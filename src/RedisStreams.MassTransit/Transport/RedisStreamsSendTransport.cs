@@ -8,6 +8,7 @@ using MassTransit.Transports;
 using RedisStreams.MassTransit.Configuration;
 using RedisStreams.MassTransit.Topology;
 using RedisStreams.Transport;
+using StackExchange.Redis;
 
 namespace RedisStreams.MassTransit.Transport;
 
@@ -111,24 +112,55 @@ internal sealed class RedisStreamsSendTransportContext : BaseSendTransportContex
         var client = transportContext.Client;
         if (_isTopic)
         {
-            if (!_linked)
+            Activity.Current?.SetTag("messaging.destination.kind", "topic");
+        }
+
+        // The multiplexer reconnects by itself; a write cut off by a dropped connection is tried again
+        // (at least once: a write whose reply was lost may arrive twice, never zero times).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
             {
-                foreach (var link in _links)
+                if (_isTopic)
                 {
-                    await client.Subscriptions.LinkTopicsAsync(EntityName, link).ConfigureAwait(false);
+                    if (!_linked)
+                    {
+                        foreach (var link in _links)
+                        {
+                            await client.Subscriptions.LinkTopicsAsync(EntityName, link).ConfigureAwait(false);
+                        }
+
+                        _linked = true;
+                    }
+
+                    await client.PublishAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await client.SendAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
                 }
 
-                _linked = true;
+                return;
             }
-
-            Activity.Current?.SetTag("messaging.destination.kind", "topic");
-            await client.PublishAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await client.SendAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
+            catch (Exception e) when (IsTransient(e) && attempt < SendAttempts && !sendContext.CancellationToken.IsCancellationRequested)
+            {
+                LogContext.Debug?.Log(e, "Send to {EntityName} failed (attempt {Attempt}); retrying", EntityName, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 * attempt * attempt)), sendContext.CancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    const int SendAttempts = 10;
+
+    static bool IsTransient(Exception e) => e switch
+    {
+        RedisConnectionException or RedisTimeoutException => true,
+
+        // StackExchange.Redis surfaces a connection cut mid-write as the pipe's InvalidOperationException.
+        ObjectDisposedException => false,
+        InvalidOperationException => e.StackTrace?.Contains("StackExchange.Redis", StringComparison.Ordinal) == true,
+        _ => false,
+    };
 }
 
 /// <summary>Turns a MassTransit send context into an engine message: headers as text fields, the serialized body.</summary>
