@@ -35,4 +35,11 @@ public sealed class OutgoingMessage
     /// the Redis server's clock.
     /// </summary>
     public TimeSpan? Delay { get; init; }
+
+    /// <summary>
+    /// The token a delayed message is scheduled under, for <see cref="RedisStreamsClient.CancelScheduledAsync"/>;
+    /// <c>null</c> to have the engine generate one. Lets a framework cancel by an id it chose itself
+    /// (e.g. MassTransit's schedule token id). Scheduling again under a token still waiting replaces that message.
+    /// </summary>
+    public string? ScheduleToken { get; init; }
 }

@@ -24,7 +24,7 @@ public sealed partial class RedisStreamsClient
         using var activity = StartSendActivity(queue);
         if (IsDelayed(message))
         {
-            var token = Guid.NewGuid().ToString("N");
+            var token = message.ScheduleToken ?? Guid.NewGuid().ToString("N");
             await ScheduleAsync(keys, [(message, token)]).WaitAsync(cancellationToken).ConfigureAwait(false);
             return token;
         }
@@ -53,7 +53,7 @@ public sealed partial class RedisStreamsClient
                 ArgumentNullException.ThrowIfNull(message);
                 if (IsDelayed(message))
                 {
-                    delayed.Add((message, Guid.NewGuid().ToString("N")));
+                    delayed.Add((message, message.ScheduleToken ?? Guid.NewGuid().ToString("N")));
                 }
                 else
                 {

@@ -1,0 +1,69 @@
+using StackExchange.Redis;
+
+namespace MassTransit;
+
+/// <summary>Settings shared by the bus and its receive endpoints; a value set on the bus is every endpoint's default.</summary>
+public interface IRedisStreamsQueueEndpointConfigurator
+{
+    /// <summary>
+    /// How long a message may sit with an instance that shows no sign of life before another instance takes it
+    /// over. Live instances renew what they hold, so a slow consumer is never delivered twice. At least one second.
+    /// </summary>
+    TimeSpan ClaimIdleTime { set; }
+
+    /// <summary>
+    /// Redis deliveries after which a message that never settles (a crash loop) goes to the queue's dead-letter
+    /// stream; 0 turns the limit off. Keep it above the retry limits of the consume pipeline.
+    /// </summary>
+    int MaxDeliveryCount { set; }
+
+    /// <summary>Remove every message already in the queue when the endpoint starts for the first time.</summary>
+    bool PurgeOnStartup { set; }
+}
+
+/// <summary>Configures a bus on Redis Streams: the host, bus-level endpoint defaults and the receive endpoints.</summary>
+public interface IRedisStreamsBusFactoryConfigurator :
+    IBusFactoryConfigurator<IRedisStreamsReceiveEndpointConfigurator>,
+    IRedisStreamsQueueEndpointConfigurator
+{
+    /// <summary>
+    /// Connects to Redis: <c>redis://[[user]:[password]@]host[:port][/db]</c>, <c>rediss://…</c> for TLS, or a
+    /// StackExchange.Redis configuration string such as <c>localhost:6379,password=…</c>.
+    /// </summary>
+    /// <param name="connection">The connection text.</param>
+    void Host(string connection);
+
+    /// <summary>Uses a connection the application owns; the bus never closes it.</summary>
+    /// <param name="multiplexer">The connection.</param>
+    void Host(IConnectionMultiplexer multiplexer);
+
+    /// <summary>
+    /// The prefix of every Redis key this bus uses, so several applications or environments can share one Redis.
+    /// The default value is <c>rs</c>. Letters, digits, <c>-</c>, <c>_</c>, <c>.</c> and <c>:</c>.
+    /// </summary>
+    string KeyPrefix { set; }
+
+    /// <summary>Names the bus endpoint's queue instead of the generated temporary name.</summary>
+    /// <param name="queueName">The queue name.</param>
+    void OverrideDefaultBusEndpointQueueName(string queueName);
+}
+
+/// <summary>Configures a receive endpoint: one queue stream and its consumer group.</summary>
+public interface IRedisStreamsReceiveEndpointConfigurator :
+    IReceiveEndpointConfigurator,
+    IRedisStreamsQueueEndpointConfigurator
+{
+    /// <summary>
+    /// Removes the queue's stream and subscriptions when the endpoint stops, as for temporary endpoints.
+    /// </summary>
+    bool AutoDelete { set; }
+
+    /// <summary>Subscribes the queue to a topic by name, in addition to the message types it consumes.</summary>
+    /// <param name="topicName">The topic (entity) name.</param>
+    void Subscribe(string topicName);
+
+    /// <summary>Subscribes the queue to the topic of a message type even when nothing on the endpoint consumes it.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    void Subscribe<T>()
+        where T : class;
+}

@@ -1,0 +1,128 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Transports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace RedisStreams.MassTransit.Configuration;
+
+/// <summary>What <c>UsingRedisStreams</c>'s callback configures.</summary>
+internal sealed class RedisStreamsBusFactoryConfigurator :
+    BusFactoryConfigurator,
+    IRedisStreamsBusFactoryConfigurator,
+    IBusFactory
+{
+    readonly RedisStreamsBusConfiguration _busConfiguration;
+    readonly RedisStreamsReceiveSettings _busEndpointSettings;
+    string _keyPrefix = "rs";
+
+    public RedisStreamsBusFactoryConfigurator(RedisStreamsBusConfiguration busConfiguration)
+        : base(busConfiguration)
+    {
+        _busConfiguration = busConfiguration;
+        var queueName = busConfiguration.Topology.Consume.CreateTemporaryQueueName("bus");
+        _busEndpointSettings = new RedisStreamsReceiveSettings(queueName) { AutoDelete = true };
+    }
+
+    public TimeSpan ClaimIdleTime
+    {
+        set => _busConfiguration.Defaults.ClaimIdleTime = value;
+    }
+
+    public int MaxDeliveryCount
+    {
+        set => _busConfiguration.Defaults.MaxDeliveryCount = value;
+    }
+
+    public bool PurgeOnStartup
+    {
+        set => _busConfiguration.Defaults.PurgeOnStartup = value;
+    }
+
+    public string KeyPrefix
+    {
+        set
+        {
+            _keyPrefix = value;
+            if (_busConfiguration.HostConfiguration.IsConfigured)
+            {
+                _busConfiguration.HostConfiguration.Settings.KeyPrefix = value;
+            }
+        }
+    }
+
+    public void Host(string connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings { Connection = connection, KeyPrefix = _keyPrefix };
+    }
+
+    public void Host(IConnectionMultiplexer multiplexer)
+    {
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings { Multiplexer = multiplexer, KeyPrefix = _keyPrefix };
+    }
+
+    public void OverrideDefaultBusEndpointQueueName(string queueName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(queueName);
+        _busEndpointSettings.QueueName = queueName;
+    }
+
+    public IReceiveEndpointConfiguration CreateBusEndpointConfiguration(Action<IReceiveEndpointConfigurator> configure) =>
+        _busConfiguration.HostConfiguration.CreateReceiveEndpointConfiguration(_busEndpointSettings, _busConfiguration.BusEndpointConfiguration, configure);
+
+    public override IEnumerable<ValidationResult> Validate()
+    {
+        foreach (var result in base.Validate())
+        {
+            yield return result;
+        }
+
+        if (string.IsNullOrWhiteSpace(_busEndpointSettings.QueueName))
+        {
+            yield return this.Failure("Bus", "The bus queue name must not be empty");
+        }
+    }
+
+    public void ReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter, Action<IRedisStreamsReceiveEndpointConfigurator>? configureEndpoint) =>
+        _busConfiguration.HostConfiguration.ReceiveEndpoint(definition, endpointNameFormatter, configureEndpoint);
+
+    public void ReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter, Action<IReceiveEndpointConfigurator>? configureEndpoint) =>
+        _busConfiguration.HostConfiguration.ReceiveEndpoint(definition, endpointNameFormatter, configureEndpoint);
+
+    public void ReceiveEndpoint(string queueName, Action<IRedisStreamsReceiveEndpointConfigurator> configureEndpoint) =>
+        _busConfiguration.HostConfiguration.ReceiveEndpoint(queueName, configureEndpoint);
+
+    public void ReceiveEndpoint(string queueName, Action<IReceiveEndpointConfigurator> configureEndpoint) =>
+        _busConfiguration.HostConfiguration.ReceiveEndpoint(queueName, configureEndpoint);
+}
+
+/// <summary>Creates the bus when the container first asks for it.</summary>
+internal sealed class RedisStreamsRegistrationBusFactory : TransportRegistrationBusFactory<IRedisStreamsReceiveEndpointConfigurator>
+{
+    readonly RedisStreamsBusConfiguration _busConfiguration;
+    readonly Action<IBusRegistrationContext, IRedisStreamsBusFactoryConfigurator>? _configure;
+
+    public RedisStreamsRegistrationBusFactory(Action<IBusRegistrationContext, IRedisStreamsBusFactoryConfigurator>? configure)
+        : this(new RedisStreamsBusConfiguration(new Topology.RedisStreamsTopologyConfiguration(Topology.RedisStreamsTopologyConfiguration.CreateMessageTopology())), configure)
+    {
+    }
+
+    RedisStreamsRegistrationBusFactory(RedisStreamsBusConfiguration busConfiguration, Action<IBusRegistrationContext, IRedisStreamsBusFactoryConfigurator>? configure)
+        : base(busConfiguration.HostConfiguration)
+    {
+        _busConfiguration = busConfiguration;
+        _configure = configure;
+    }
+
+    public override IBusInstance CreateBus(IBusRegistrationContext context, IEnumerable<IBusInstanceSpecification> specifications, string busName)
+    {
+        var configurator = new RedisStreamsBusFactoryConfigurator(_busConfiguration);
+        var options = context.GetService<IOptionsMonitor<RedisStreamsTransportOptions>>()?.Get(busName) ?? new RedisStreamsTransportOptions();
+        configurator.KeyPrefix = options.KeyPrefix;
+        configurator.Host(options.ConnectionString);
+        return CreateBus(configurator, context, _configure, specifications);
+    }
+}

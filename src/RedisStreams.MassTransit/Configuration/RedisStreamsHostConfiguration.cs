@@ -1,0 +1,126 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Transports;
+using MassTransit.Util;
+using RedisStreams.MassTransit.Topology;
+using RedisStreams.MassTransit.Transport;
+using StackExchange.Redis;
+
+namespace RedisStreams.MassTransit.Configuration;
+
+/// <summary>The Redis host of a bus: its connection, topology and receive endpoint configurations.</summary>
+internal sealed class RedisStreamsHostConfiguration :
+    BaseHostConfiguration<RedisStreamsReceiveEndpointConfiguration, IRedisStreamsReceiveEndpointConfigurator>
+{
+    readonly RedisStreamsBusConfiguration _busConfiguration;
+    readonly Recycle<ClientContextSupervisor> _supervisor;
+    readonly RedisStreamsBusTopology _topology;
+    RedisStreamsHostSettings? _settings;
+
+    public RedisStreamsHostConfiguration(RedisStreamsBusConfiguration busConfiguration, RedisStreamsTopologyConfiguration topology)
+        : base(busConfiguration)
+    {
+        _busConfiguration = busConfiguration;
+        _topology = new RedisStreamsBusTopology(this, topology);
+        ReceiveTransportRetryPolicy = Retry.CreatePolicy(x =>
+        {
+            x.Handle<ConnectionException>();
+            x.Handle<RedisException>();
+            x.Handle<TimeoutException>();
+            x.Exponential(1000, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
+        });
+        _supervisor = new Recycle<ClientContextSupervisor>(() => new ClientContextSupervisor(Settings));
+    }
+
+    public ClientContextSupervisor ConnectionSupervisor => _supervisor.Supervisor;
+
+    public RedisStreamsHostSettings Settings
+    {
+        get => _settings ?? throw new ConfigurationException("The Redis host was not configured. Call cfg.Host(\"redis://host:6379\").");
+        set => _settings = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    public bool IsConfigured => _settings is not null;
+
+    public override Uri HostAddress => Settings.HostAddress;
+
+    public override IBusTopology Topology => _topology;
+
+    public RedisStreamsBusTopology BusTopology => _topology;
+
+    public override IRetryPolicy ReceiveTransportRetryPolicy { get; }
+
+    public RedisStreamsReceiveSettings Defaults => _busConfiguration.Defaults;
+
+    public void ApplyEndpointDefinition(IRedisStreamsReceiveEndpointConfigurator configurator, IEndpointDefinition definition)
+    {
+        if (definition.IsTemporary)
+        {
+            configurator.AutoDelete = true;
+        }
+
+        base.ApplyEndpointDefinition(configurator, definition);
+    }
+
+    public RedisStreamsReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(
+        RedisStreamsReceiveSettings settings,
+        RedisStreamsEndpointConfiguration endpointConfiguration,
+        Action<IRedisStreamsReceiveEndpointConfigurator>? configure)
+    {
+        var configuration = new RedisStreamsReceiveEndpointConfiguration(this, settings, endpointConfiguration);
+        configure?.Invoke(configuration);
+        Observers.EndpointConfigured(configuration);
+        Add(configuration);
+        return configuration;
+    }
+
+    public RedisStreamsReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName, Action<IRedisStreamsReceiveEndpointConfigurator>? configure) =>
+        CreateReceiveEndpointConfiguration(new RedisStreamsReceiveSettings(queueName), _busConfiguration.CreateEndpointConfiguration(), configure);
+
+    public override IReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName, Action<IReceiveEndpointConfigurator>? configure) =>
+        CreateReceiveEndpointConfiguration(queueName, (Action<IRedisStreamsReceiveEndpointConfigurator>?)configure);
+
+    public override void ReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter, Action<IRedisStreamsReceiveEndpointConfigurator>? configureEndpoint = null)
+    {
+        var queueName = definition.GetEndpointName(endpointNameFormatter ?? DefaultEndpointNameFormatter.Instance);
+        ReceiveEndpoint(queueName, configurator =>
+        {
+            ApplyEndpointDefinition(configurator, definition);
+            configureEndpoint?.Invoke(configurator);
+        });
+    }
+
+    public override void ReceiveEndpoint(string queueName, Action<IRedisStreamsReceiveEndpointConfigurator>? configureEndpoint) =>
+        CreateReceiveEndpointConfiguration(queueName, configureEndpoint);
+
+    public override IEnumerable<ValidationResult> Validate()
+    {
+        if (_settings is null)
+        {
+            yield return this.Failure("Host", "No Redis connection was configured. Call cfg.Host(\"redis://host:6379\") or cfg.Host(multiplexer).");
+        }
+        else
+        {
+            foreach (var problem in _settings.Validate())
+            {
+                yield return this.Failure("Host", problem);
+            }
+        }
+
+        foreach (var result in base.Validate())
+        {
+            yield return result;
+        }
+    }
+
+    public override IHost Build()
+    {
+        var host = new RedisStreamsHost(this, _topology);
+        foreach (var endpoint in GetConfiguredEndpoints())
+        {
+            endpoint.Build(host);
+        }
+
+        return host;
+    }
+}
