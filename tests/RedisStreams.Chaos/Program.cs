@@ -7,6 +7,7 @@ using RedisStreams.Chaos;
 var frameworks = new Dictionary<string, IChaosFramework>(StringComparer.Ordinal)
 {
     ["engine"] = new EngineChaos(),
+    ["rebus"] = new RebusChaos(),
 };
 
 string Value(string name) =>

@@ -20,6 +20,23 @@ internal static class Retry
         }
     }
 
+    /// <summary>For frameworks that wrap Redis errors in their own exceptions: retries anything but cancellation.</summary>
+    public static async Task AnyUntilDoneAsync(Func<Task> operation, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await operation();
+                return;
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * attempt)), cancellationToken);
+            }
+        }
+    }
+
     public static async Task UntilDoneAsync(Func<Task> operation, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)

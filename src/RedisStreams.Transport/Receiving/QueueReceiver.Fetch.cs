@@ -123,10 +123,6 @@ public sealed partial class QueueReceiver
             var message = new InboundMessage(Queue, id, headers, body, deliveries, transportFields);
             if (_held.TryAdd(id, message))
             {
-                if (reclaimed)
-                {
-                    _reclaimedHeld.TryAdd(id, 0);
-                }
 
                 _buffer.Writer.TryWrite(message);
                 admitted++;

@@ -40,27 +40,41 @@ public sealed partial class QueueReceiver
     }
 
     /// <summary>
-    /// Takes over messages of consumers that stopped renewing them (their process died or hung), one at a time:
-    /// a message that kills its consumer must not take the messages it was claimed with down with it, again and
-    /// again, until they all reach the delivery limit. The next one is claimed as soon as this one is settled.
+    /// Takes over messages of consumers that stopped renewing them (their process died or hung). A suspect
+    /// (delivered twice or more already) comes alone, and nothing more is claimed while one is held: a message
+    /// that kills its consumer must not drag the same neighbours to the delivery limit with it.
     /// </summary>
     async Task ClaimLoopAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            var foundOne = false;
-            if (_reclaimedHeld.IsEmpty && _held.Count < PrefetchCount)
+            var capacity = Math.Min(BatchSize, PrefetchCount - _held.Count);
+            var foundAll = false;
+            if (_suspectsHeld.IsEmpty && capacity > 0)
             {
                 try
                 {
                     var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
                         LuaScripts.Claim,
                         [_keys.Stream, _keys.DeadLetter],
-                        [Group, ConsumerName, (long)_options.ClaimIdleTime.TotalMilliseconds, 1, _options.MaxDeliveryCount, _deleteOnAck]).ConfigureAwait(false))!;
+                        [Group, ConsumerName, (long)_options.ClaimIdleTime.TotalMilliseconds, capacity, _options.MaxDeliveryCount, _deleteOnAck]).ConfigureAwait(false))!;
                     var entries = (RedisResult[])result[0]!;
                     Account((int)result[1], (int)result[2]);
+                    var suspect = (int)result[3] == 1 && entries.Length == 1 ? (string)((RedisResult[])entries[0]!)[0]! : null;
+                    if (suspect is not null)
+                    {
+                        _suspectsHeld.TryAdd(suspect, 0);
+                    }
+
                     await AdmitAsync(entries, reclaimed: true).ConfigureAwait(false);
-                    foundOne = entries.Length > 0 || (int)result[1] + (int)result[2] > 0;
+                    if (suspect is not null && !_held.ContainsKey(suspect))
+                    {
+                        // Dead-lettered as unreadable, or settled already: not held, so not blocking further claims.
+                        _suspectsHeld.TryRemove(suspect, out _);
+                    }
+
+                    // A full batch, or a batch cut short by a suspect, means more may be waiting.
+                    foundAll = entries.Length + (int)result[1] + (int)result[2] >= capacity || (int)result[3] == 1;
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
@@ -70,8 +84,7 @@ public sealed partial class QueueReceiver
 
             try
             {
-                // Right after a find, look again once the claimed message is settled; otherwise check periodically.
-                await _claimWake.WaitAsync(foundOne ? TimeSpan.FromMilliseconds(10) : _options.ClaimCheckInterval, stop).ConfigureAwait(false);
+                await _claimWake.WaitAsync(foundAll ? TimeSpan.FromMilliseconds(10) : _options.ClaimCheckInterval, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

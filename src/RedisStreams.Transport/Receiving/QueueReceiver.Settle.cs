@@ -96,7 +96,7 @@ public sealed partial class QueueReceiver
     void Forget(string entryId)
     {
         _held.TryRemove(entryId, out _);
-        if (_reclaimedHeld.TryRemove(entryId, out _))
+        if (_suspectsHeld.TryRemove(entryId, out _))
         {
             _claimWake.Set();
         }

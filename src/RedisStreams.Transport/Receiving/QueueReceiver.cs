@@ -32,7 +32,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly AsyncSignal _wake = new();
     readonly AsyncSignal _delayedWake = new();
     readonly AsyncSignal _claimWake = new();
-    readonly ConcurrentDictionary<string, byte> _reclaimedHeld = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, byte> _suspectsHeld = new(StringComparer.Ordinal);
     readonly CancellationTokenSource _stopFetching = new();
     readonly CancellationTokenSource _stopRenewing = new();
     readonly RedisValue _deleteOnAck;

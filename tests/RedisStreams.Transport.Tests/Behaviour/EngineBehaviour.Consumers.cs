@@ -47,30 +47,41 @@ public abstract partial class EngineBehaviour
     }
 
     [Fact]
-    public async Task Messages_of_a_dead_consumer_are_taken_over_one_at_a_time()
+    public async Task Suspects_are_taken_over_one_at_a_time_and_first_time_reclaims_in_a_batch()
     {
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 8; i++)
         {
-            await Client.SendAsync("one-at-a-time", Message($"{i}"));
+            await Client.SendAsync("suspects", Message($"{i}"));
         }
 
-        await Client.ProvisionQueueAsync("one-at-a-time");
-        await Db.StreamReadGroupAsync(StreamKey("one-at-a-time"), "one-at-a-time", "died-holding-five", ">", 5);
+        // 0..4 already went through a death each (two deliveries): suspects. 5..7 were delivered once.
+        await Client.ProvisionQueueAsync("suspects");
+        var first = await Db.StreamReadGroupAsync(StreamKey("suspects"), "suspects", "died-first", ">", 5);
+        await Db.StreamClaimAsync(StreamKey("suspects"), "suspects", "died-second", 0, [.. first.Select(e => e.Id)]);
+        await Db.StreamReadGroupAsync(StreamKey("suspects"), "suspects", "died-second", ">", 3);
 
-        // If one of them killed its consumer, the others must not die with it again: the survivor holds one.
-        var survivor = await StartReceiverAsync("one-at-a-time", NewClient(o => o.ClaimIdleTime = TimeSpan.FromSeconds(1)), prefetch: 10);
-        var received = new List<string>();
+        // If one of the suspects killed its consumers, the others must not die with it again: one at a time.
+        var survivor = await StartReceiverAsync("suspects", NewClient(o => o.ClaimIdleTime = TimeSpan.FromSeconds(1)), prefetch: 10);
         for (var i = 0; i < 5; i++)
         {
             var message = await survivor.ReceiveAsync(TimeSpan.FromSeconds(10));
             Assert.NotNull(message);
+            Assert.Equal($"{i}", IdOf(message));
+            Assert.Equal(3, message.DeliveryCount);
             Assert.Equal(1, survivor.HeldCount);
-            Assert.Equal(2, message.DeliveryCount);
-            received.Add(IdOf(message));
             await survivor.AckAsync(message);
         }
 
-        Assert.Equal(["0", "1", "2", "3", "4"], received);
+        // The rest were delivered once before: an ordinary crash, taken over together.
+        var batch = new List<InboundMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            batch.Add((await survivor.ReceiveAsync(TimeSpan.FromSeconds(10)))!);
+        }
+
+        Assert.Equal(["5", "6", "7"], batch.Select(IdOf));
+        Assert.All(batch, m => Assert.Equal(2, m.DeliveryCount));
+        Assert.Equal(3, survivor.HeldCount);
     }
 
     [Fact]

@@ -1,0 +1,127 @@
+using System.Text;
+using Rebus.Activation;
+using Rebus.Bus;
+using Rebus.Config;
+using Rebus.Routing.TypeBased;
+using RedisStreams.Rebus;
+using StackExchange.Redis;
+
+namespace RedisStreams.Chaos;
+
+/// <summary>Rebus on Redis Streams: a one-way client produces, worker processes run buses with handlers.</summary>
+internal sealed class RebusChaos : IChaosFramework
+{
+    const string Queue = "chaos-work";
+
+    public string Name => "rebus";
+
+    public string StreamKey(string prefix) => $"{prefix}:{{{Queue}}}";
+
+    static void Tune(RedisStreamsTransportOptions options, string prefix) => options
+        .KeyPrefix(prefix)
+        .Prefetch(32)
+        .ClaimIdleTime(TimeSpan.FromSeconds(5))
+        .MaxDeliveryCount(8) // above Rebus's 5 attempts, so Rebus routes ordinary failures itself
+        .ConfigureEngine(o =>
+        {
+            o.IdlePollInterval = TimeSpan.FromSeconds(2);
+            o.ConsumerExpiry = TimeSpan.FromSeconds(10);
+        });
+
+    public Task<IChaosProducer> CreateProducerAsync(string connection, string prefix)
+    {
+        var bus = Configure.OneWayClient()
+            .Logging(l => l.None())
+            .Transport(t => Tune(t.UseRedisStreamsAsOneWayClient(connection + ",connectTimeout=2000"), prefix))
+            .Routing(r => r.TypeBased().Map<ChaosMessage>(Queue))
+            .Start();
+        return Task.FromResult<IChaosProducer>(new Producer(bus));
+    }
+
+    sealed class Producer(IBus bus) : IChaosProducer
+    {
+        public async Task SendAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+        {
+            foreach (var chunk in ids.Chunk(100))
+            {
+                await Task.WhenAll(chunk.Select(id => Retry.AnyUntilDoneAsync(() => bus.Send(new ChaosMessage(id)), cancellationToken)));
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            bus.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    public async Task RunWorkerAsync(string connection, string prefix, Ledger ledger, CancellationToken stop)
+    {
+        using var activator = new BuiltinHandlerActivator();
+        activator.Handle<ChaosMessage>(message =>
+        {
+            if (message.Id == ChaosSettings.PoisonDie)
+            {
+                Environment.Exit(42);
+            }
+
+            if (message.Id == ChaosSettings.PoisonThrow)
+            {
+                throw new InvalidOperationException("This handler always fails on the poison message.");
+            }
+
+            ledger.Record(message.Id);
+            return Task.CompletedTask;
+        });
+        Configure.With(activator)
+            .Logging(l => l.Console(global::Rebus.Logging.LogLevel.Error))
+            .Transport(t => Tune(t.UseRedisStreams(connection + ",connectTimeout=2000", Queue), prefix))
+            .Options(o =>
+            {
+                o.SetNumberOfWorkers(1);
+                o.SetMaxParallelism(8);
+            })
+            .Start();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposing the activator stops the bus: handlers finish, held messages go back.
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> VerifyFailuresAsync(IDatabase db, string prefix, int malformedEntries)
+    {
+        var problems = new List<string>();
+        var dead = await db.StreamRangeAsync($"{StreamKey(prefix)}:dead-letter");
+        var errors = await db.StreamRangeAsync($"{prefix}:{{error}}");
+        int Count(StreamEntry[] entries, string id) => entries.Count(e => Body(e).Contains($"\"{id}\"", StringComparison.Ordinal));
+
+        if (Count(dead, ChaosSettings.PoisonDie) + Count(errors, ChaosSettings.PoisonDie) != 1)
+        {
+            problems.Add("the message that kills its worker should end in the dead-letter stream (or Rebus's error queue) exactly once");
+        }
+
+        if (Count(errors, ChaosSettings.PoisonThrow) != 1)
+        {
+            problems.Add($"the message whose handler always throws should be in Rebus's error queue once; found {Count(errors, ChaosSettings.PoisonThrow)}");
+        }
+
+        var malformed = dead.Count(e => ((string?)e.Values.FirstOrDefault(v => v.Name == "$dead-letter-reason").Value)?.StartsWith("malformed", StringComparison.Ordinal) == true);
+        if (malformed != malformedEntries)
+        {
+            problems.Add($"{malformedEntries} malformed entries were written; {malformed} reached the dead-letter stream");
+        }
+
+        if (dead.Length + errors.Length != 2 + malformedEntries)
+        {
+            problems.Add($"{dead.Length} dead-lettered and {errors.Length} in the error queue; expected only the {2 + malformedEntries} injected");
+        }
+
+        return problems;
+    }
+
+    static string Body(StreamEntry entry) => (string?)entry.Values.FirstOrDefault(v => v.Name == "$body").Value ?? string.Empty;
+}
