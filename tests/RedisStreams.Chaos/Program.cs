@@ -8,6 +8,7 @@ var frameworks = new Dictionary<string, IChaosFramework>(StringComparer.Ordinal)
 {
     ["engine"] = new EngineChaos(),
     ["rebus"] = new RebusChaos(),
+    ["masstransit"] = new MassTransitChaos(),
 };
 
 string Value(string name) =>

@@ -1,0 +1,140 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace RedisStreams.Chaos;
+
+/// <summary>MassTransit on Redis Streams: a producer bus in the runner, consumer buses in worker processes.</summary>
+internal sealed class MassTransitChaos : IChaosFramework
+{
+    const string Queue = "chaos-work";
+
+    public string Name => "masstransit";
+
+    public string StreamKey(string prefix) => $"{prefix}:{{{Queue}}}";
+
+    static ServiceProvider Build(string connection, string prefix, Action<IBusRegistrationConfigurator>? registrations = null, Action<IBusRegistrationContext, IRedisStreamsBusFactoryConfigurator>? bus = null)
+    {
+        var services = new ServiceCollection();
+        services.AddMassTransit(x =>
+        {
+            x.DisableUsageTelemetry();
+            registrations?.Invoke(x);
+            x.UsingRedisStreams((context, cfg) =>
+            {
+                cfg.Host(connection + ",connectTimeout=2000");
+                cfg.KeyPrefix = prefix;
+                cfg.ClaimIdleTime = TimeSpan.FromSeconds(5);
+                cfg.MaxDeliveryCount = 5;
+                bus?.Invoke(context, cfg);
+            });
+        });
+        return services.BuildServiceProvider();
+    }
+
+    public async Task<IChaosProducer> CreateProducerAsync(string connection, string prefix)
+    {
+        var provider = Build(connection, prefix);
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync();
+        return new Producer(provider, bus, await bus.GetSendEndpoint(new Uri($"queue:{Queue}")));
+    }
+
+    sealed class Producer(ServiceProvider provider, IBusControl bus, ISendEndpoint endpoint) : IChaosProducer
+    {
+        public async Task SendAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+        {
+            foreach (var chunk in ids.Chunk(100))
+            {
+                await Task.WhenAll(chunk.Select(id => Retry.AnyUntilDoneAsync(() => endpoint.Send(new ChaosMessage(id), cancellationToken), cancellationToken)));
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await bus.StopAsync();
+            await provider.DisposeAsync();
+        }
+    }
+
+    public async Task RunWorkerAsync(string connection, string prefix, Ledger ledger, CancellationToken stop)
+    {
+        await using var provider = Build(
+            connection,
+            prefix,
+            x =>
+            {
+                x.AddSingleton(ledger);
+                x.AddConsumer<ChaosConsumer>();
+            },
+            (context, cfg) => cfg.ReceiveEndpoint(Queue, e =>
+            {
+                e.PrefetchCount = 32;
+                e.ConcurrentMessageLimit = 8;
+                e.ConfigureConsumer<ChaosConsumer>(context);
+            }));
+        var bus = provider.GetRequiredService<IBusControl>();
+        await Retry.AnyUntilDoneAsync(() => bus.StartAsync(stop), stop);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await bus.StopAsync(CancellationToken.None);
+    }
+
+    public async Task<IReadOnlyList<string>> VerifyFailuresAsync(IDatabase db, string prefix, int malformedEntries)
+    {
+        var problems = new List<string>();
+        var dead = await db.StreamRangeAsync($"{StreamKey(prefix)}:dead-letter");
+        var errors = await db.StreamRangeAsync($"{prefix}:{{{Queue}_error}}");
+        int Count(StreamEntry[] entries, string id) => entries.Count(e => Body(e).Contains($"\"{id}\"", StringComparison.Ordinal));
+
+        if (Count(dead, ChaosSettings.PoisonDie) != 1)
+        {
+            problems.Add($"the message that kills its worker should be in the dead-letter stream once; found {Count(dead, ChaosSettings.PoisonDie)}");
+        }
+
+        if (Count(errors, ChaosSettings.PoisonThrow) != 1)
+        {
+            problems.Add($"the message whose consumer always throws should be in {Queue}_error once; found {Count(errors, ChaosSettings.PoisonThrow)}");
+        }
+
+        var malformed = dead.Count(e => ((string?)e.Values.FirstOrDefault(v => v.Name == "$dead-letter-reason").Value)?.StartsWith("malformed", StringComparison.Ordinal) == true);
+        if (malformed != malformedEntries)
+        {
+            problems.Add($"{malformedEntries} malformed entries were written; {malformed} reached the dead-letter stream");
+        }
+
+        if (dead.Length + errors.Length != 2 + malformedEntries)
+        {
+            problems.Add($"{dead.Length} dead-lettered and {errors.Length} in {Queue}_error; expected only the {2 + malformedEntries} injected");
+        }
+
+        return problems;
+    }
+
+    static string Body(StreamEntry entry) => (string?)entry.Values.FirstOrDefault(v => v.Name == "$body").Value ?? string.Empty;
+}
+
+/// <summary>Records each message before MassTransit acknowledges it; the poison behaves as poison.</summary>
+internal sealed class ChaosConsumer(Ledger ledger) : IConsumer<ChaosMessage>
+{
+    public Task Consume(ConsumeContext<ChaosMessage> context)
+    {
+        switch (context.Message.Id)
+        {
+            case ChaosSettings.PoisonDie:
+                Environment.Exit(42);
+                break;
+            case ChaosSettings.PoisonThrow:
+                throw new InvalidOperationException("This consumer always fails on the poison message.");
+        }
+
+        ledger.Record(context.Message.Id);
+        return Task.CompletedTask;
+    }
+}
