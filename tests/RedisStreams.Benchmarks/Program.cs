@@ -1,6 +1,6 @@
 // Benchmarks of the Redis Streams transports, side by side with the alternatives, measured in one run.
 //   dotnet run -c Release --project tests/RedisStreams.Benchmarks -- <scenario> [options]
-// Scenarios: throughput, fanout, latency, memory, idle, cluster, all, smoke (tiny sizes, for CI).
+// Scenarios: throughput, masstransit, rebus, fanout, latency, memory, idle, cluster, all, smoke (tiny sizes, for CI).
 // Options: --messages N --rounds N --seconds N --endpoints N --samples N --chart path.png
 // Redis comes from REDIS_STREAMS_TEST_REDIS or a redis-server started on a free loopback port.
 using RedisStreams.Benchmarks;
@@ -20,7 +20,7 @@ string? Text(string name)
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
 
-var known = new[] { "throughput", "fanout", "latency", "memory", "idle", "cluster", "all", "smoke" };
+var known = new[] { "throughput", "masstransit", "rebus", "fanout", "latency", "memory", "idle", "cluster", "all", "smoke" };
 if (!known.Contains(scenario))
 {
     Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: {string.Join(", ", known)}.");
@@ -53,6 +53,54 @@ if (Runs("throughput"))
     }
 }
 
+var rabbit = await RabbitMq.AvailableAsync();
+if (Runs("masstransit"))
+{
+    var messages = Option("messages", 100_000, 1_000);
+    var rounds = Option("rounds", 3, 1);
+    var transports = rabbit ? new[] { "Redis Streams", "RabbitMQ", "in-memory" } : ["Redis Streams", "in-memory"];
+    var results = new List<Measurement>();
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var transport in transports)
+        {
+            results.Add(await MassTransitScenarios.ThroughputAsync(transport, redis, messages, null, null));
+            results.Add(await MassTransitScenarios.ThroughputAsync(transport, redis, messages, 128, 32));
+        }
+    }
+
+    Console.WriteLine($"\n## MassTransit: {messages:N0} messages of 1 KiB, one consumer endpoint, {rounds} interleaved rounds");
+    if (!rabbit)
+    {
+        Console.WriteLine("(RabbitMQ was not reachable on localhost:5672, so it was not measured: run scripts/benchmark.sh.)");
+    }
+
+    Report.Throughput(results, baseline: "MassTransit on Redis Streams (defaults)");
+    if (Text("chart") is { } chart)
+    {
+        Chart.Throughput(results, $"MassTransit, {messages:N0} messages of 1 KiB, one endpoint", chart);
+    }
+}
+
+if (Runs("rebus"))
+{
+    var messages = Option("messages", 100_000, 1_000);
+    var rounds = Option("rounds", 3, 1);
+    var results = new List<Measurement>();
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var transport in new[] { "Redis Streams", "in-memory" })
+        {
+            results.Add(await RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 1, parallelism: 5));
+            results.Add(await RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 4, parallelism: 32));
+        }
+    }
+
+    Console.WriteLine($"\n## Rebus: {messages:N0} messages of 1 KiB, one queue, {rounds} interleaved rounds");
+    Console.WriteLine("(No Rebus RabbitMQ transport can be had here: the Rebus.RabbitMq package is not in our registry.)");
+    Report.Throughput(results, baseline: "Rebus on in-memory (1 worker(s), parallelism 5)");
+}
+
 if (Runs("fanout"))
 {
     var messages = Option("messages", 20_000, 500);
@@ -75,6 +123,15 @@ if (Runs("latency"))
     Console.WriteLine("| p50 | p99 | max |");
     Console.WriteLine("|---|---|---|");
     Console.WriteLine($"| {Stats.Median(latencies):F2} ms | {Stats.Percentile(latencies, 99):F2} ms | {latencies.Max():F2} ms |");
+
+    Console.WriteLine($"\n## MassTransit latency at a steady {rate} msg/s for {seconds} s (one request in ten)");
+    Console.WriteLine("| transport | send-to-consume p50 | p99 | max | request/response p50 | p99 | max |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    foreach (var transport in rabbit ? new[] { "Redis Streams", "RabbitMQ" } : ["Redis Streams"])
+    {
+        var (oneWay, roundTrip) = await MassTransitScenarios.LatencyAsync(transport, redis, rate, TimeSpan.FromSeconds(seconds));
+        Console.WriteLine($"| {transport} | {Stats.Median(oneWay):F2} ms | {Stats.Percentile(oneWay, 99):F2} ms | {oneWay.Max():F2} ms | {Stats.Median(roundTrip):F2} ms | {Stats.Percentile(roundTrip, 99):F2} ms | {roundTrip.Max():F2} ms |");
+    }
 }
 
 if (Runs("memory"))
@@ -113,6 +170,7 @@ if (Runs("cluster"))
     {
         results.Add(await ThroughputScenarios.RawFloorAsync(cluster, messages));
         results.Add(await ThroughputScenarios.EngineAsync(cluster, messages, prefetch: 128));
+        results.Add(await MassTransitScenarios.ThroughputAsync("Redis Streams", cluster, messages, 128, 32));
     }
 
     Console.WriteLine($"\n## Throughput on a local 3-primary Redis Cluster: {messages:N0} messages of 1 KiB, one queue");

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using RedisStreams.Testing;
+
+namespace RedisStreams.Benchmarks;
+
+/// <summary>MassTransit moving N messages of 1 KiB through one endpoint, on each transport, in one process.</summary>
+internal static class MassTransitScenarios
+{
+    public const string RabbitMqHost = "localhost";
+
+    public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int? prefetch, int? concurrency)
+    {
+        var label = $"MassTransit on {transport}" + (prefetch is null ? " (defaults)" : $" (prefetch {prefetch}, concurrency {concurrency})");
+        return Measurement.TakeAsync(label, messages, async () =>
+        {
+            var counter = new ConsumedCounter(messages);
+            var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];
+            await using var provider = Build(transport, redis, counter, queue, prefetch, concurrency);
+            var bus = provider.GetRequiredService<IBusControl>();
+            await bus.StartAsync();
+            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+            var clock = Stopwatch.StartNew();
+            var sends = new List<Task>(1000);
+            for (var i = 0; i < messages; i++)
+            {
+                sends.Add(endpoint.Send(new BenchMessage(i, BenchMessage.KiB)));
+                if (sends.Count == 1000)
+                {
+                    await Task.WhenAll(sends);
+                    sends.Clear();
+                }
+            }
+
+            await Task.WhenAll(sends);
+            var sendTime = clock.Elapsed;
+            await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+            var consumeTime = clock.Elapsed;
+            await bus.StopAsync();
+            return (sendTime, consumeTime);
+        });
+    }
+
+    /// <summary>Sends at a steady rate; returns send-to-consume latencies (ms) and request/response round trips (ms).</summary>
+    public static async Task<(List<double> OneWay, List<double> RoundTrip)> LatencyAsync(string transport, RedisEndpoint? redis, int ratePerSecond, TimeSpan duration)
+    {
+        var total = (int)(ratePerSecond * duration.TotalSeconds);
+        var oneWay = new List<double>(total);
+        var counter = new ConsumedCounter(total);
+        var queue = "latency-" + Guid.NewGuid().ToString("N")[..8];
+        await using var provider = Build(transport, redis, counter, queue, null, null, oneWay);
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync();
+        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+        var client = bus.CreateRequestClient<BenchRequest>(new Uri($"queue:{queue}"), RequestTimeout.After(s: 30));
+        var roundTrips = new List<double>();
+        var clock = Stopwatch.StartNew();
+        var pending = new List<Task>();
+        for (var n = 0; n < total; n++)
+        {
+            var wait = TimeSpan.FromSeconds(n / (double)ratePerSecond) - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(2))
+            {
+                await Task.Delay(wait);
+            }
+
+            pending.Add(endpoint.Send(new BenchMessage(-1, BitConverter.GetBytes(Stopwatch.GetTimestamp()))));
+            if (n % 10 == 0)
+            {
+                // One request in ten, alongside the one-way traffic.
+                pending.Add(Task.Run(async () =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    await client.GetResponse<BenchResponse>(new BenchRequest(started));
+                    lock (roundTrips)
+                    {
+                        roundTrips.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    }
+                }));
+            }
+        }
+
+        await Task.WhenAll(pending);
+        await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await bus.StopAsync();
+        return (oneWay, roundTrips);
+    }
+
+    static ServiceProvider Build(string transport, RedisEndpoint? redis, ConsumedCounter counter, string queue, int? prefetch, int? concurrency, List<double>? latencies = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(counter);
+        services.AddSingleton(new LatencyLog(latencies));
+        services.AddMassTransit(x =>
+        {
+            x.DisableUsageTelemetry();
+            x.AddConsumer<BenchConsumer>();
+            x.AddConsumer<BenchResponder>();
+            void Endpoint(IReceiveEndpointConfigurator e, IBusRegistrationContext context)
+            {
+                if (prefetch is { } p)
+                {
+                    e.PrefetchCount = p;
+                }
+
+                if (concurrency is { } c)
+                {
+                    e.ConcurrentMessageLimit = c;
+                }
+
+                e.ConfigureConsumer<BenchConsumer>(context);
+                e.ConfigureConsumer<BenchResponder>(context);
+            }
+
+            switch (transport)
+            {
+                case "Redis Streams":
+                    x.UsingRedisStreams((context, cfg) =>
+                    {
+                        cfg.Host(redis!.ConnectionString);
+                        cfg.KeyPrefix = "bench-" + Guid.NewGuid().ToString("N")[..8];
+                        cfg.ReceiveEndpoint(queue, e => Endpoint(e, context));
+                    });
+                    break;
+                case "RabbitMQ":
+                    x.UsingRabbitMq((context, cfg) =>
+                    {
+                        cfg.Host(RabbitMqHost, "/", h =>
+                        {
+                            h.Username("guest");
+                            h.Password("guest");
+                        });
+                        cfg.ReceiveEndpoint(queue, e =>
+                        {
+                            e.AutoDelete = true;
+                            Endpoint(e, context);
+                        });
+                    });
+                    break;
+                case "in-memory":
+                    x.UsingInMemory((context, cfg) => cfg.ReceiveEndpoint(queue, e => Endpoint(e, context)));
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(transport), transport, "Unknown transport.");
+            }
+        });
+        return services.BuildServiceProvider();
+    }
+}
+
+/// <summary>Where the latency scenario records send-to-consume times; <c>null</c> list for throughput runs.</summary>
+public sealed record LatencyLog(List<double>? Latencies);
+
+/// <summary>Counts messages (and records latency when asked).</summary>
+public sealed class BenchConsumer(ConsumedCounter counter, LatencyLog log) : IConsumer<BenchMessage>
+{
+    public Task Consume(ConsumeContext<BenchMessage> context)
+    {
+        if (log.Latencies is { } latencies)
+        {
+            var sent = BitConverter.ToInt64(context.Message.Payload);
+            lock (latencies)
+            {
+                latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+        }
+
+        counter.Increment();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Answers requests at once.</summary>
+public sealed class BenchResponder : IConsumer<BenchRequest>
+{
+    public Task Consume(ConsumeContext<BenchRequest> context) => context.RespondAsync(new BenchResponse(context.Message.SentTicks));
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Rebus.Activation;
+using Rebus.Config;
+using Rebus.Routing.TypeBased;
+using Rebus.Transport.InMem;
+using RedisStreams.Testing;
+
+namespace RedisStreams.Benchmarks;
+
+/// <summary>Rebus moving N messages of 1 KiB through one queue, on Redis Streams and on Rebus's in-memory transport.</summary>
+internal static class RebusScenarios
+{
+    public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int workers, int parallelism)
+    {
+        var label = $"Rebus on {transport} ({workers} worker(s), parallelism {parallelism})";
+        return Measurement.TakeAsync(label, messages, async () =>
+        {
+            var counter = new ConsumedCounter(messages);
+            var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];
+            var prefix = "bench-" + Guid.NewGuid().ToString("N")[..8];
+            var network = new InMemNetwork();
+            using var activator = new BuiltinHandlerActivator();
+            activator.Handle<BenchMessage>(_ =>
+            {
+                counter.Increment();
+                return Task.CompletedTask;
+            });
+            var bus = Configure.With(activator)
+                .Logging(l => l.None())
+                .Transport(t =>
+                {
+                    if (transport == "Redis Streams")
+                    {
+                        t.UseRedisStreams(redis!.ConnectionString, queue).KeyPrefix(prefix).Prefetch(Math.Max(16, parallelism * 2));
+                    }
+                    else
+                    {
+                        t.UseInMemoryTransport(network, queue);
+                    }
+                })
+                .Routing(r => r.TypeBased().Map<BenchMessage>(queue))
+                .Options(o =>
+                {
+                    o.SetNumberOfWorkers(workers);
+                    o.SetMaxParallelism(parallelism);
+                })
+                .Start();
+
+            var clock = Stopwatch.StartNew();
+            var sends = new List<Task>(1000);
+            for (var i = 0; i < messages; i++)
+            {
+                sends.Add(bus.Send(new BenchMessage(i, BenchMessage.KiB)));
+                if (sends.Count == 1000)
+                {
+                    await Task.WhenAll(sends);
+                    sends.Clear();
+                }
+            }
+
+            await Task.WhenAll(sends);
+            var sendTime = clock.Elapsed;
+            await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+            return (sendTime, clock.Elapsed);
+        });
+    }
+}
