@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RedisStreams.Transport.Batching;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Naming;
 using RedisStreams.Transport.Scripts;
@@ -29,8 +30,8 @@ public sealed partial class RedisStreamsClient
             return token;
         }
 
-        var ids = await AppendAsync(keys, [message]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return ids[0];
+        // Concurrent single sends to one queue share script calls: a busy application sends as SendManyAsync would.
+        return await SenderFor(keys).AddAsync(message).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -108,9 +109,12 @@ public sealed partial class RedisStreamsClient
         return (long)removed == 1;
     }
 
+    GroupCommit<OutgoingMessage, string> SenderFor(QueueKeys keys) =>
+        _senders.GetOrAdd(keys.Queue, _ => new GroupCommit<OutgoingMessage, string>(batch => AppendAsync(keys, batch), MessagesPerCall));
+
     static bool IsDelayed(OutgoingMessage message) => message.Delay is { } delay && delay > TimeSpan.Zero;
 
-    async Task<string[]> AppendAsync(QueueKeys keys, IReadOnlyCollection<OutgoingMessage> messages)
+    async Task<IReadOnlyList<string>> AppendAsync(QueueKeys keys, IReadOnlyCollection<OutgoingMessage> messages)
     {
         var args = new List<RedisValue>(1 + (messages.Count * 8)) { keys.Doorbell.ToString() };
         foreach (var message in messages)

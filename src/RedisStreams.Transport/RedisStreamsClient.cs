@@ -21,6 +21,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     readonly ILoggerFactory _loggerFactory;
     readonly Dictionary<string, QueueKeys> _queueKeys = new(StringComparer.Ordinal);
     readonly Lock _queueKeysLock = new();
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Batching.GroupCommit<OutgoingMessage, string>> _senders = new(StringComparer.Ordinal);
 
     /// <summary>Creates a client on a multiplexer the caller owns; disposing the client leaves it open.</summary>
     /// <param name="multiplexer">The connection to use.</param>

@@ -16,7 +16,7 @@ public sealed partial class QueueReceiver
 
         // The slot frees as the ack leaves, so the next fetch overlaps the ack's round trip.
         Forget(message.EntryId);
-        await _acks.AckAsync(message.EntryId).ConfigureAwait(false);
+        await _acks.AddAsync(message.EntryId).ConfigureAwait(false);
         TransportMetrics.Acked.Add(1, TransportMetrics.Queue(Queue));
     }
 
@@ -48,7 +48,7 @@ public sealed partial class QueueReceiver
         Forget(message.EntryId);
     }
 
-    Task AckBatchAsync(IReadOnlyList<string> entryIds)
+    async Task<IReadOnlyList<bool>> AckBatchAsync(IReadOnlyList<string> entryIds)
     {
         var args = new RedisValue[2 + entryIds.Count];
         args[0] = Group;
@@ -58,7 +58,8 @@ public sealed partial class QueueReceiver
             args[i + 2] = entryIds[i];
         }
 
-        return SettleAsync(() => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], args));
+        await SettleAsync(() => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], args)).ConfigureAwait(false);
+        return new bool[entryIds.Count];
     }
 
     async Task DeadLetterEntryAsync(string entryId, string reason, int deliveries)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using RedisStreams.Transport.Batching;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Naming;
 using RedisStreams.Transport.Receiving;
@@ -39,7 +40,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly Action<RedisChannel, RedisValue> _onDoorbell;
     readonly EventHandler<ConnectionFailedEventArgs> _onReconnected;
     readonly List<Task> _fetchingTasks = [];
-    readonly AckBatcher _acks;
+    readonly GroupCommit<string, bool> _acks;
     readonly int _refillThreshold;
     Task? _renewTask;
     int _state; // 0 new, 1 started, 2 stopped
@@ -56,7 +57,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         ConsumerName = $"{_options.ConsumerNamePrefix}-{Guid.NewGuid().ToString("N")[..8]}";
         _logger = client.LoggerFactory.CreateLogger<QueueReceiver>();
         _deleteOnAck = _options.Retention is null ? "1" : "0";
-        _acks = new AckBatcher(AckBatchAsync);
+        _acks = new GroupCommit<string, bool>(AckBatchAsync, maxBatch: 256);
 
         // Refill in batches of a quarter of the prefetch, not one slot at a time, unless handlers starve.
         _refillThreshold = Math.Max(1, PrefetchCount / 4);
