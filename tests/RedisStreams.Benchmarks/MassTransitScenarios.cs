@@ -22,13 +22,7 @@ internal static class MassTransitScenarios
             await bus.StartAsync();
             var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
             var clock = Stopwatch.StartNew();
-            var sends = new List<Task>(1000);
-            for (var i = 0; i < messages; i++)
-            {
-                sends.Add(endpoint.Send(new BenchMessage(i, BenchMessage.KiB)));
-                if (sends.Count == 1000)
-                {
-                    await Task.WhenAll(sends);
+            await Chunked.SendAsync(messages, i => endpoint.Send(new BenchMessage(i, BenchMessage.KiB)));
                     sends.Clear();
                 }
             }

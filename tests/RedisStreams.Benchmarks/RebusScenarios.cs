@@ -47,13 +47,7 @@ internal static class RebusScenarios
                 .Start();
 
             var clock = Stopwatch.StartNew();
-            var sends = new List<Task>(1000);
-            for (var i = 0; i < messages; i++)
-            {
-                sends.Add(bus.Send(new BenchMessage(i, BenchMessage.KiB)));
-                if (sends.Count == 1000)
-                {
-                    await Task.WhenAll(sends);
+            await Chunked.SendAsync(messages, i => bus.Send(new BenchMessage(i, BenchMessage.KiB)));
                     sends.Clear();
                 }
             }

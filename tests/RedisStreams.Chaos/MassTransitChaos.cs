@@ -86,38 +86,8 @@ internal sealed class MassTransitChaos : IChaosFramework
         await bus.StopAsync(CancellationToken.None);
     }
 
-    public async Task<IReadOnlyList<string>> VerifyFailuresAsync(IDatabase db, string prefix, int malformedEntries)
-    {
-        var problems = new List<string>();
-        var dead = await db.StreamRangeAsync($"{StreamKey(prefix)}:dead-letter");
-        var errors = await db.StreamRangeAsync($"{prefix}:{{{Queue}_error}}");
-        int Count(StreamEntry[] entries, string id) => entries.Count(e => Body(e).Contains($"\"{id}\"", StringComparison.Ordinal));
-
-        if (Count(dead, ChaosSettings.PoisonDie) != 1)
-        {
-            problems.Add($"the message that kills its worker should be in the dead-letter stream once; found {Count(dead, ChaosSettings.PoisonDie)}");
-        }
-
-        if (Count(errors, ChaosSettings.PoisonThrow) != 1)
-        {
-            problems.Add($"the message whose consumer always throws should be in {Queue}_error once; found {Count(errors, ChaosSettings.PoisonThrow)}");
-        }
-
-        var malformed = dead.Count(e => ((string?)e.Values.FirstOrDefault(v => v.Name == "$dead-letter-reason").Value)?.StartsWith("malformed", StringComparison.Ordinal) == true);
-        if (malformed != malformedEntries)
-        {
-            problems.Add($"{malformedEntries} malformed entries were written; {malformed} reached the dead-letter stream");
-        }
-
-        if (dead.Length + errors.Length != 2 + malformedEntries)
-        {
-            problems.Add($"{dead.Length} dead-lettered and {errors.Length} in {Queue}_error; expected only the {2 + malformedEntries} injected");
-        }
-
-        return problems;
-    }
-
-    static string Body(StreamEntry entry) => (string?)entry.Values.FirstOrDefault(v => v.Name == "$body").Value ?? string.Empty;
+    public Task<IReadOnlyList<string>> VerifyFailuresAsync(IDatabase db, string prefix, int malformedEntries) =>
+        PoisonCheck.VerifyAsync(db, StreamKey(prefix), $"{prefix}:{{{Queue}_error}}", $"{Queue}_error", malformedEntries, killerMayBeInErrorQueue: false);
 }
 
 /// <summary>Records each message before MassTransit acknowledges it; the poison behaves as poison.</summary>

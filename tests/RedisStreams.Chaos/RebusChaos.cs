@@ -92,36 +92,6 @@ internal sealed class RebusChaos : IChaosFramework
         }
     }
 
-    public async Task<IReadOnlyList<string>> VerifyFailuresAsync(IDatabase db, string prefix, int malformedEntries)
-    {
-        var problems = new List<string>();
-        var dead = await db.StreamRangeAsync($"{StreamKey(prefix)}:dead-letter");
-        var errors = await db.StreamRangeAsync($"{prefix}:{{error}}");
-        int Count(StreamEntry[] entries, string id) => entries.Count(e => Body(e).Contains($"\"{id}\"", StringComparison.Ordinal));
-
-        if (Count(dead, ChaosSettings.PoisonDie) + Count(errors, ChaosSettings.PoisonDie) != 1)
-        {
-            problems.Add("the message that kills its worker should end in the dead-letter stream (or Rebus's error queue) exactly once");
-        }
-
-        if (Count(errors, ChaosSettings.PoisonThrow) != 1)
-        {
-            problems.Add($"the message whose handler always throws should be in Rebus's error queue once; found {Count(errors, ChaosSettings.PoisonThrow)}");
-        }
-
-        var malformed = dead.Count(e => ((string?)e.Values.FirstOrDefault(v => v.Name == "$dead-letter-reason").Value)?.StartsWith("malformed", StringComparison.Ordinal) == true);
-        if (malformed != malformedEntries)
-        {
-            problems.Add($"{malformedEntries} malformed entries were written; {malformed} reached the dead-letter stream");
-        }
-
-        if (dead.Length + errors.Length != 2 + malformedEntries)
-        {
-            problems.Add($"{dead.Length} dead-lettered and {errors.Length} in the error queue; expected only the {2 + malformedEntries} injected");
-        }
-
-        return problems;
-    }
-
-    static string Body(StreamEntry entry) => (string?)entry.Values.FirstOrDefault(v => v.Name == "$body").Value ?? string.Empty;
+    public Task<IReadOnlyList<string>> VerifyFailuresAsync(IDatabase db, string prefix, int malformedEntries) =>
+        PoisonCheck.VerifyAsync(db, StreamKey(prefix), $"{prefix}:{{error}}", "Rebus's error queue", malformedEntries, killerMayBeInErrorQueue: true);
 }
