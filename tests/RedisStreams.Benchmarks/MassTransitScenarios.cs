@@ -23,11 +23,6 @@ internal static class MassTransitScenarios
             var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
             var clock = Stopwatch.StartNew();
             await Chunked.SendAsync(messages, i => endpoint.Send(new BenchMessage(i, BenchMessage.KiB)));
-                    sends.Clear();
-                }
-            }
-
-            await Task.WhenAll(sends);
             var sendTime = clock.Elapsed;
             await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
             var consumeTime = clock.Elapsed;
