@@ -9,6 +9,8 @@ for k = 3, #ARGV do
   if p[1] then mine[#mine + 1] = ARGV[k] else lost[#lost + 1] = ARGV[k] end
 end
 if #mine > 0 then
-  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(mine), 'JUSTID')
+  -- unpack() expands fully only as the last argument, so JUSTID goes into the table.
+  mine[#mine + 1] = 'JUSTID'
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(mine))
 end
 return lost
