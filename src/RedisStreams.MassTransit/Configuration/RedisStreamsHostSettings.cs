@@ -148,6 +148,10 @@ internal sealed class RedisStreamsReceiveSettings
 
     public bool AutoDelete { get; set; }
 
+    public TimeSpan? AutoDeleteOnIdle { get; set; }
+
+    public TimeSpan AutoDeleteIdleTime => AutoDeleteOnIdle ?? TimeSpan.FromMinutes(5);
+
     /// <summary>Topics the queue subscribes to: consumed message types and manual subscriptions.</summary>
     public HashSet<string> Topics { get; } = new(StringComparer.Ordinal);
 
@@ -155,6 +159,7 @@ internal sealed class RedisStreamsReceiveSettings
     {
         ClaimIdleTime ??= defaults.ClaimIdleTime;
         MaxDeliveryCount ??= defaults.MaxDeliveryCount;
+        AutoDeleteOnIdle ??= defaults.AutoDeleteOnIdle;
         return this;
     }
 
