@@ -1,5 +1,4 @@
 using System.Globalization;
-using MassTransit;
 using RedisStreams.Transport;
 using StackExchange.Redis;
 
