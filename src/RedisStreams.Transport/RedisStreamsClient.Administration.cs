@@ -46,6 +46,20 @@ public sealed partial class RedisStreamsClient
         await Database.KeyDeleteAsync(keys.All).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Makes every existing key of a queue expire after <paramref name="idleTime"/>; calling it again restarts
+    /// the clock. For temporary queues: their owner refreshes the expiry while it runs, so when it dies without
+    /// deleting them they disappear by themselves.
+    /// </summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="idleTime">How long the keys live without another call; at least one second.</param>
+    public async Task ExpireQueueAsync(string queue, TimeSpan idleTime)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(idleTime, TimeSpan.FromSeconds(1));
+        var keys = KeysFor(queue);
+        await Task.WhenAll(keys.All.Select(key => Database.KeyExpireAsync(key, idleTime))).ConfigureAwait(false);
+    }
+
     /// <summary>Moves entries from a queue's dead-letter stream back into the queue, oldest first.</summary>
     /// <param name="queue">The queue.</param>
     /// <param name="maxCount">The most entries to move.</param>

@@ -20,6 +20,8 @@ public sealed class BusFixture : IAsyncDisposable
         Inspector = inspector;
     }
 
+    int _disposed;
+
     public ServiceProvider Provider { get; }
 
     public ITestHarness Harness { get; }
@@ -108,6 +110,11 @@ public sealed class BusFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             await Harness.Stop();

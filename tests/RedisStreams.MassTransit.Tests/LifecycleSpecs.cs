@@ -221,3 +221,32 @@ public sealed class ConnectionLossSpecs
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+public class DeadInstanceSpecs
+{
+    [Fact]
+    public async Task Temporary_queues_of_an_instance_that_died_expire_after_the_idle_time()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var connection = await redis.ConnectAsync("instance-that-dies");
+        await using var bus = await BusFixture.StartAsync(bus: (_, cfg) =>
+        {
+            cfg.Host(connection);
+            cfg.AutoDeleteOnIdle = TimeSpan.FromSeconds(2);
+            cfg.ReceiveEndpoint(new TemporaryEndpointDefinition(), DefaultEndpointNameFormatter.Instance, e => e.Handler<PingMessage>(_ => Task.CompletedTask));
+        });
+        var db = (await redis.AdminAsync()).GetDatabase();
+        async Task<List<string>> QueueKeysAsync() => [.. (await bus.KeysAsync()).Where(k => k.Contains(":{", StringComparison.Ordinal) && !k.Contains(":topic:", StringComparison.Ordinal))];
+        Assert.True(await BusFixture.EventuallyAsync(async () =>
+        {
+            var keys = await QueueKeysAsync();
+            return keys.Count >= 1 && (await Task.WhenAll(keys.Select(k => db.KeyTimeToLiveAsync(k)))).All(ttl => ttl is not null);
+        }), "the temporary endpoint's keys expire: " + string.Join(", ", await Task.WhenAll((await bus.KeysAsync()).Select(async k => $"{k}={await db.KeyTimeToLiveAsync(k)}"))));
+
+        // The instance dies: it can no longer remove anything, nor keep anything alive.
+        connection.Dispose();
+
+        // The stream goes after the idle time; the small "waiting" flag key carries its own, longer expiry.
+        Assert.True(await BusFixture.EventuallyAsync(async () => (await QueueKeysAsync()).Count == 0, TimeSpan.FromSeconds(45)), "left: " + string.Join(", ", await QueueKeysAsync()));
+    }
+}

@@ -19,6 +19,12 @@ public interface IRedisStreamsQueueEndpointConfigurator
 
     /// <summary>Remove every message already in the queue when the endpoint starts for the first time.</summary>
     bool PurgeOnStartup { set; }
+
+    /// <summary>
+    /// For auto-delete queues (temporary endpoints, the bus endpoint): how long their keys outlive an instance
+    /// that died without removing them. Running instances keep them alive. The default value is 5 minutes.
+    /// </summary>
+    TimeSpan AutoDeleteOnIdle { set; }
 }
 
 /// <summary>Configures a bus on Redis Streams: the host, bus-level endpoint defaults and the receive endpoints.</summary>

@@ -40,6 +40,11 @@ internal sealed class RedisStreamsBusFactoryConfigurator :
         set => _busConfiguration.Defaults.PurgeOnStartup = value;
     }
 
+    public TimeSpan AutoDeleteOnIdle
+    {
+        set => _busConfiguration.Defaults.AutoDeleteOnIdle = value;
+    }
+
     public string KeyPrefix
     {
         set

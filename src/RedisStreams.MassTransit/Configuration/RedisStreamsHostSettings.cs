@@ -1,5 +1,4 @@
 using System.Globalization;
-using MassTransit;
 using RedisStreams.Transport;
 using StackExchange.Redis;
 
@@ -148,6 +147,10 @@ internal sealed class RedisStreamsReceiveSettings
 
     public bool AutoDelete { get; set; }
 
+    public TimeSpan? AutoDeleteOnIdle { get; set; }
+
+    public TimeSpan AutoDeleteIdleTime => AutoDeleteOnIdle ?? TimeSpan.FromMinutes(5);
+
     /// <summary>Topics the queue subscribes to: consumed message types and manual subscriptions.</summary>
     public HashSet<string> Topics { get; } = new(StringComparer.Ordinal);
 
@@ -155,6 +158,7 @@ internal sealed class RedisStreamsReceiveSettings
     {
         ClaimIdleTime ??= defaults.ClaimIdleTime;
         MaxDeliveryCount ??= defaults.MaxDeliveryCount;
+        AutoDeleteOnIdle ??= defaults.AutoDeleteOnIdle;
         return this;
     }
 

@@ -49,6 +49,11 @@ internal sealed class RedisStreamsReceiveEndpointConfiguration :
         set => Settings.PurgeOnStartup = value;
     }
 
+    public TimeSpan AutoDeleteOnIdle
+    {
+        set => Settings.AutoDeleteOnIdle = value;
+    }
+
     public bool AutoDelete
     {
         set
@@ -112,6 +117,11 @@ internal sealed class RedisStreamsReceiveEndpointConfiguration :
         if (Settings.ClaimIdleTime is { } claim && claim < TimeSpan.FromSeconds(1))
         {
             yield return this.Failure(Settings.QueueName, nameof(ClaimIdleTime), "must be at least one second; a shorter one would take messages away from instances that are alive");
+        }
+
+        if (Settings.AutoDeleteOnIdle is { } idle && idle < TimeSpan.FromSeconds(1))
+        {
+            yield return this.Failure(Settings.QueueName, nameof(AutoDeleteOnIdle), "must be at least one second");
         }
 
         if (Settings.MaxDeliveryCount is < 0)

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Transports;
 using RedisStreams.Transport;
+using StackExchange.Redis;
 
 namespace RedisStreams.MassTransit.Transport;
 
@@ -49,6 +50,7 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
         using var unhealthy = new CancellationTokenSource();
         using var loop = CancellationTokenSource.CreateLinkedTokenSource(Stopping, unhealthy.Token);
         var watcher = Task.Run(() => WatchHealthAsync(unhealthy, loop.Token), CancellationToken.None);
+        var keepAlive = _context.Settings.AutoDelete ? Task.Run(() => KeepAliveAsync(loop.Token), CancellationToken.None) : Task.CompletedTask;
         using var slots = new SemaphoreSlim(_concurrencyLimit, _concurrencyLimit);
         try
         {
@@ -80,6 +82,7 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
         }
 
         await watcher.ConfigureAwait(false);
+        await keepAlive.ConfigureAwait(false);
         if (unhealthy.IsCancellationRequested && !IsStopping)
         {
             // Let handlers finish, give back what is buffered, and let the transport restart us once Redis answers.
@@ -111,6 +114,32 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Keeps an auto-delete queue's keys alive while this instance runs; they expire if it dies.</summary>
+    async Task KeepAliveAsync(CancellationToken stop)
+    {
+        var idle = _context.Settings.AutoDeleteIdleTime;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _engine.ExpireQueueAsync(_context.Settings.QueueName, idle).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                LogContext.Debug?.Log(e, "Refreshing the expiry of {Queue} failed", _context.Settings.QueueName);
+            }
+
+            try
+            {
+                await Task.Delay(idle / 3, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Transports;
+using RedisStreams.MassTransit.Configuration;
+using StackExchange.Redis;
+
+namespace RedisStreams.MassTransit.Transport;
+
+/// <summary>Writes messages to one queue, or publishes them to one topic's subscribers.</summary>
+internal sealed class RedisStreamsSendTransportContext : BaseSendTransportContext, SendTransportContext<IClientContext>
+{
+    readonly RedisStreamsHostConfiguration _hostConfiguration;
+    readonly ClientContextSupervisor _supervisor;
+    readonly bool _isTopic;
+    readonly string[] _links;
+    volatile bool _linked;
+
+    public RedisStreamsSendTransportContext(
+        RedisStreamsHostConfiguration hostConfiguration,
+        ReceiveEndpointContext endpointContext,
+        string entityName,
+        bool isTopic,
+        string[] links)
+        : base(hostConfiguration, endpointContext.Serialization)
+    {
+        _hostConfiguration = hostConfiguration;
+        _supervisor = hostConfiguration.ConnectionSupervisor.CreateChild(forSending: true);
+        EntityName = entityName;
+        _isTopic = isTopic;
+        _links = links;
+    }
+
+    public override string EntityName { get; }
+
+    public override string ActivitySystem => "redis";
+
+    public void Probe(ProbeContext context) => context.Add(_isTopic ? "topic" : "queue", EntityName);
+
+    public override IEnumerable<IAgent> GetAgentHandles() => [_supervisor];
+
+    public Task Send(IPipe<IClientContext> pipe, CancellationToken cancellationToken = default) =>
+        _hostConfiguration.Retry(() => _supervisor.Send(pipe, cancellationToken), cancellationToken, _supervisor.SendStopping);
+
+    public override async Task<SendContext<T>> CreateSendContext<T>(T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken)
+    {
+        var context = new MessageSendContext<T>(message, cancellationToken);
+        await pipe.Send(context).ConfigureAwait(false);
+        return context;
+    }
+
+    public Task<SendContext<T>> CreateSendContext<T>(IClientContext context, T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken)
+        where T : class =>
+        CreateSendContext(message, pipe, cancellationToken);
+
+    public async Task Send<T>(IClientContext transportContext, SendContext<T> sendContext)
+        where T : class
+    {
+        var context = sendContext as MessageSendContext<T> ?? throw new ArgumentException("Invalid SendContext<T> type", nameof(sendContext));
+        sendContext.CancellationToken.ThrowIfCancellationRequested();
+        var message = OutgoingMessages.From(context);
+        var client = transportContext.Client;
+        if (_isTopic)
+        {
+            Activity.Current?.SetTag("messaging.destination.kind", "topic");
+        }
+
+        // The multiplexer reconnects by itself; a write cut off by a dropped connection is tried again
+        // (at least once: a write whose reply was lost may arrive twice, never zero times).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (_isTopic)
+                {
+                    if (!_linked)
+                    {
+                        foreach (var link in _links)
+                        {
+                            await client.Subscriptions.LinkTopicsAsync(EntityName, link).ConfigureAwait(false);
+                        }
+
+                        _linked = true;
+                    }
+
+                    await client.PublishAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await client.SendAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (Exception e) when (IsTransient(e) && attempt < SendAttempts && !sendContext.CancellationToken.IsCancellationRequested)
+            {
+                LogContext.Debug?.Log(e, "Send to {EntityName} failed (attempt {Attempt}); retrying", EntityName, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 * attempt * attempt)), sendContext.CancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    const int SendAttempts = 10;
+
+    static bool IsTransient(Exception e) => e switch
+    {
+        RedisConnectionException or RedisTimeoutException => true,
+
+        // StackExchange.Redis surfaces a connection cut mid-write as the pipe's InvalidOperationException.
+        ObjectDisposedException => false,
+        InvalidOperationException => e.StackTrace?.Contains("StackExchange.Redis", StringComparison.Ordinal) == true,
+        _ => false,
+    };
+}
