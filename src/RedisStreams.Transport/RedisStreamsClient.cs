@@ -67,9 +67,83 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(configuration);
         (options ?? new RedisStreamsOptions()).Validate();
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStreamsClient>();
-        logger.Connecting(string.Join(", ", configuration.EndPoints.Select(e => e.ToString())));
+        var endpoints = string.Join(", ", configuration.EndPoints.Select(e => e.ToString()));
+        logger.Connecting(endpoints);
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        if (!multiplexer.IsConnected)
+        {
+            await ThrowIfRefusedAsync(multiplexer, configuration, endpoints, logger).ConfigureAwait(false);
+        }
+        else if (configuration.User is { Length: > 0 } user)
+        {
+            await ThrowIfNotUserAsync(multiplexer, user, endpoints).ConfigureAwait(false);
+        }
+
         return new RedisStreamsClient(multiplexer, options, loggerFactory, ownsMultiplexer: true);
+    }
+
+    /// <summary>
+    /// Tells a configuration mistake (fail now, with what to fix) from a server that is not up yet (keep
+    /// reconnecting in the background, as StackExchange.Redis does).
+    /// </summary>
+    static async Task ThrowIfRefusedAsync(ConnectionMultiplexer multiplexer, ConfigurationOptions configuration, string endpoints, ILogger logger)
+    {
+        try
+        {
+            await multiplexer.GetDatabase().PingAsync().ConfigureAwait(false);
+        }
+        catch (RedisConnectionException e) when (IsRefusal(e))
+        {
+            multiplexer.Dispose();
+            var check = configuration.Ssl
+                ? "Check that the server's TLS certificate is issued by a CA this machine trusts (or name the CA with rediss://...?ca=/path/ca.pem or ConfigurationOptions.TrustIssuer), that the certificate's name matches the host, and that the user and password are right."
+                : "Check the user and password (redis://user:password@host), and that the user is allowed to connect.";
+            throw new RedisStreamsConnectionException($"Redis at {endpoints} refused the connection while authenticating. {check}", e);
+        }
+        catch (RedisException e)
+        {
+            logger.NotReachableYet(e, endpoints);
+        }
+    }
+
+    /// <summary>
+    /// StackExchange.Redis stays connected when AUTH fails but the server lets the <c>default</c> user in: the
+    /// application would then run as someone else. Asking Redis who we are catches a wrong password there.
+    /// </summary>
+    static async Task ThrowIfNotUserAsync(ConnectionMultiplexer multiplexer, string user, string endpoints)
+    {
+        string? actual;
+        try
+        {
+            actual = (string?)await multiplexer.GetDatabase().ExecuteAsync("ACL", "WHOAMI").ConfigureAwait(false);
+        }
+        catch (RedisServerException)
+        {
+            // Not allowed to ask: a restricted user, so not the open default user. Nothing to check.
+            return;
+        }
+
+        if (!string.Equals(actual, user, StringComparison.Ordinal))
+        {
+            multiplexer.Dispose();
+            throw new RedisStreamsConnectionException(
+                $"Redis at {endpoints} did not accept the credentials of user '{user}'; the connection runs as '{actual}' instead. Check the user and password (redis://user:password@host).");
+        }
+    }
+
+    /// <summary>Whether the failure, or one it wraps, is an authentication refusal rather than an outage.</summary>
+    static bool IsRefusal(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } ||
+                exception is RedisServerException server && (server.Message.StartsWith("WRONGPASS", StringComparison.Ordinal) || server.Message.StartsWith("NOAUTH", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The connection the client works on.</summary>

@@ -7,9 +7,9 @@ public sealed class RedisStreamsOptions
     int _prefetchCount = 16;
     TimeSpan _claimIdleTime = TimeSpan.FromMinutes(1);
     int _maxDeliveryCount = 20;
-    TimeSpan _idlePollInterval = TimeSpan.FromSeconds(5);
+    TimeSpan _idlePollInterval = TimeSpan.FromSeconds(10);
     TimeSpan _consumerExpiry = TimeSpan.FromMinutes(10);
-    TimeSpan _delayedPollInterval = TimeSpan.FromSeconds(5);
+    TimeSpan _delayedPollInterval = TimeSpan.FromSeconds(10);
     TimeSpan _trimInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -61,8 +61,8 @@ public sealed class RedisStreamsOptions
     }
 
     /// <summary>
-    /// How often an idle receiver looks at its queue when no doorbell rang (a safety net for notifications lost
-    /// while reconnecting). New messages normally wake receivers at once. The default value is 5 seconds.
+    /// How often an idle receiver looks at its queue when no doorbell rang: a safety net only, since new messages
+    /// wake receivers at once and every reconnect wakes them too. The default value is 10 seconds.
     /// </summary>
     public TimeSpan IdlePollInterval
     {
@@ -88,7 +88,7 @@ public sealed class RedisStreamsOptions
     /// <summary>
     /// The longest a receiver waits between two looks at its queue's delayed messages. Receivers plan their
     /// next look for the earliest due time they know of, and a sender that schedules an earlier one tells
-    /// them, so this only bounds the delay after lost notifications. The default value is 5 seconds.
+    /// them, and every reconnect wakes them, so this is a safety net only. The default value is 10 seconds.
     /// </summary>
     public TimeSpan DelayedPollInterval
     {

@@ -12,7 +12,7 @@ public sealed class RedisEndpoint
         ConnectionString = connectionString;
         IsCluster = isCluster;
         Description = description;
-        _admin = new Lazy<Task<IConnectionMultiplexer>>(() => ConnectAsync("redis-streams-test-admin"));
+        _admin = new Lazy<Task<IConnectionMultiplexer>>(() => ConnectAsync("redis-streams-test-admin", allowAdmin: true));
     }
 
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:12345</c>.</summary>
@@ -28,9 +28,10 @@ public sealed class RedisEndpoint
     public string Description { get; }
 
     /// <summary>Opens a new multiplexer that reconnects by itself; the caller disposes it.</summary>
-    public async Task<IConnectionMultiplexer> ConnectAsync(string? clientName = null)
+    public async Task<IConnectionMultiplexer> ConnectAsync(string? clientName = null, bool allowAdmin = false)
     {
         var options = ConfigurationOptions.Parse(ConnectionString);
+        options.AllowAdmin = allowAdmin;
         options.AbortOnConnectFail = false;
         options.ClientName = clientName ?? "redis-streams-test";
         options.ConnectRetry = 5;
@@ -71,14 +72,14 @@ public sealed class RedisEndpoint
         return killed;
     }
 
-    /// <summary>Sums a counter from <c>INFO commandstats</c> over all primaries, e.g. <c>cmdstat_evalsha</c> calls.</summary>
-    public async Task<long> CommandCallsAsync(string command)
+    /// <summary>Sums the calls of one command (e.g. <c>evalsha</c>), or of all commands when <c>null</c>, from <c>INFO commandstats</c> over all primaries.</summary>
+    public async Task<long> CommandCallsAsync(string? command = null)
     {
         long calls = 0;
         foreach (var server in await PrimariesAsync().ConfigureAwait(false))
         {
             var info = await server.InfoAsync("commandstats").ConfigureAwait(false);
-            foreach (var pair in info.SelectMany(g => g).Where(p => p.Key == "cmdstat_" + command))
+            foreach (var pair in info.SelectMany(g => g).Where(p => command is null || p.Key == "cmdstat_" + command))
             {
                 var callsPart = pair.Value.Split(',')[0];
                 calls += long.Parse(callsPart["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);

@@ -130,8 +130,16 @@ internal static class RedisConnectionString
             case "sslhost":
                 options.SslHost = value;
                 break;
+            case "ca":
+                if (!File.Exists(value))
+                {
+                    throw Invalid(Redact(text), $"the CA certificate file '{value}' does not exist. Give the path of a PEM or DER file of the CA that issued the server's certificate");
+                }
+
+                options.TrustIssuer(value);
+                break;
             default:
-                throw Invalid(Redact(text), $"the query option '{name}' is not supported. Supported: timeout, connectTimeout, clientName, sslHost (milliseconds for times)");
+                throw Invalid(Redact(text), $"the query option '{name}' is not supported. Supported: timeout, connectTimeout, clientName, sslHost, ca (milliseconds for times, a file path for ca)");
         }
     }
 

@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(1014, LogLevel.Information, "Connecting to Redis at {Endpoints}")]
     public static partial void Connecting(this ILogger logger, string endpoints);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Redis at {Endpoints} is not reachable yet; reconnecting in the background")]
+    public static partial void NotReachableYet(this ILogger logger, Exception exception, string endpoints);
 }

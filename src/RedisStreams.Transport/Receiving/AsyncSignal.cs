@@ -7,6 +7,13 @@ internal sealed class AsyncSignal : IDisposable
 
     public void Set()
     {
+        // Checked first because throwing is expensive and most calls find the signal already set; the
+        // exception below is left for the rare race between two setters.
+        if (_semaphore.CurrentCount > 0)
+        {
+            return;
+        }
+
         try
         {
             _semaphore.Release();

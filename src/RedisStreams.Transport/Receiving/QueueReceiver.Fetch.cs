@@ -16,7 +16,7 @@ public sealed partial class QueueReceiver
             try
             {
                 var capacity = PrefetchCount - _held.Count;
-                if (capacity <= 0)
+                if (capacity <= 0 || (capacity < _refillThreshold && _buffer.Reader.Count > 0))
                 {
                     await _wake.WaitAsync(_options.IdlePollInterval, stop).ConfigureAwait(false);
                     continue;
@@ -123,6 +123,11 @@ public sealed partial class QueueReceiver
             var message = new InboundMessage(Queue, id, headers, body, deliveries, transportFields);
             if (_held.TryAdd(id, message))
             {
+                if (reclaimed)
+                {
+                    _reclaimedHeld.TryAdd(id, 0);
+                }
+
                 _buffer.Writer.TryWrite(message);
                 admitted++;
             }

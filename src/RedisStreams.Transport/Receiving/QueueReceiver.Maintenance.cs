@@ -28,7 +28,7 @@ public sealed partial class QueueReceiver
                 {
                     foreach (var id in lost)
                     {
-                        _held.TryRemove(id, out _);
+                        Forget(id);
                     }
 
                     TransportMetrics.LostOwnership.Add(lost.Length, TransportMetrics.Queue(Queue));
@@ -39,26 +39,45 @@ public sealed partial class QueueReceiver
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Takes over messages of consumers that stopped renewing them (their process died or hung).</summary>
+    /// <summary>
+    /// Takes over messages of consumers that stopped renewing them (their process died or hung), one at a time:
+    /// a message that kills its consumer must not take the messages it was claimed with down with it, again and
+    /// again, until they all reach the delivery limit. The next one is claimed as soon as this one is settled.
+    /// </summary>
     async Task ClaimLoopAsync(CancellationToken stop)
     {
-        RedisValue cursor = "0-0";
-        await RunPeriodicallyAsync("reclaim", _options.ClaimCheckInterval, stop, async () =>
+        while (!stop.IsCancellationRequested)
         {
-            var capacity = Math.Min(BatchSize, PrefetchCount - _held.Count);
-            if (capacity <= 0)
+            var foundOne = false;
+            if (_reclaimedHeld.IsEmpty && _held.Count < PrefetchCount)
             {
-                return;
+                try
+                {
+                    var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
+                        LuaScripts.Claim,
+                        [_keys.Stream, _keys.DeadLetter],
+                        [Group, ConsumerName, (long)_options.ClaimIdleTime.TotalMilliseconds, 1, _options.MaxDeliveryCount, _deleteOnAck]).ConfigureAwait(false))!;
+                    var entries = (RedisResult[])result[0]!;
+                    Account((int)result[1], (int)result[2]);
+                    await AdmitAsync(entries, reclaimed: true).ConfigureAwait(false);
+                    foundOne = entries.Length > 0 || (int)result[1] + (int)result[2] > 0;
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    _logger.MaintenanceFailed(e, "reclaim", Queue);
+                }
             }
 
-            var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
-                LuaScripts.Claim,
-                [_keys.Stream, _keys.DeadLetter],
-                [Group, ConsumerName, (long)_options.ClaimIdleTime.TotalMilliseconds, cursor, capacity, _options.MaxDeliveryCount, _deleteOnAck]).ConfigureAwait(false))!;
-            cursor = (string)result[0]!;
-            Account((int)result[2], (int)result[3]);
-            await AdmitAsync((RedisResult[])result[1]!, reclaimed: true).ConfigureAwait(false);
-        }).ConfigureAwait(false);
+            try
+            {
+                // Right after a find, look again once the claimed message is settled; otherwise check periodically.
+                await _claimWake.WaitAsync(foundOne ? TimeSpan.FromMilliseconds(10) : _options.ClaimCheckInterval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
     }
 
     /// <summary>Moves due delayed messages into the stream, waking when the earliest is due.</summary>

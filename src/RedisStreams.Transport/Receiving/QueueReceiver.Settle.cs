@@ -13,8 +13,10 @@ public sealed partial class QueueReceiver
     public async Task AckAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        await SettleAsync(() => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], [Group, _deleteOnAck, message.EntryId])).ConfigureAwait(false);
+
+        // The slot frees as the ack leaves, so the next fetch overlaps the ack's round trip.
         Forget(message.EntryId);
+        await _acks.AckAsync(message.EntryId).ConfigureAwait(false);
         TransportMetrics.Acked.Add(1, TransportMetrics.Queue(Queue));
     }
 
@@ -30,8 +32,8 @@ public sealed partial class QueueReceiver
         // Forgotten first: the doorbell may wake our own fetch before the release call returns, and that
         // fetch must be free to take the entry again.
         _held.TryRemove(message.EntryId, out _);
-        await SettleAsync(() => ReleaseAsync([message.EntryId])).ConfigureAwait(false);
-        _wake.Set();
+        await SettleAsync(() => ReleaseAsync([(message.EntryId, KeepCount)])).ConfigureAwait(false);
+        Forget(message.EntryId);
         TransportMetrics.Returned.Add(1, TransportMetrics.Queue(Queue));
     }
 
@@ -46,6 +48,19 @@ public sealed partial class QueueReceiver
         Forget(message.EntryId);
     }
 
+    Task AckBatchAsync(IReadOnlyList<string> entryIds)
+    {
+        var args = new RedisValue[2 + entryIds.Count];
+        args[0] = Group;
+        args[1] = _deleteOnAck;
+        for (var i = 0; i < entryIds.Count; i++)
+        {
+            args[i + 2] = entryIds[i];
+        }
+
+        return SettleAsync(() => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], args));
+    }
+
     async Task DeadLetterEntryAsync(string entryId, string reason, int deliveries)
     {
         await SettleAsync(() => Database.ScriptEvaluateAsync(
@@ -56,17 +71,22 @@ public sealed partial class QueueReceiver
         _logger.DeadLettered(Queue, entryId, reason);
     }
 
-    async Task<int> ReleaseAsync(IReadOnlyCollection<string> ids)
+    /// <summary>Marks a release that keeps the entry's delivery count as it is.</summary>
+    const int KeepCount = -1;
+
+    /// <summary>Moves entries to the returned consumer, each keeping its count or getting the given one back.</summary>
+    async Task<int> ReleaseAsync(IReadOnlyCollection<(string EntryId, int RestoreCount)> entries)
     {
-        var args = new RedisValue[4 + ids.Count];
+        var args = new RedisValue[4 + (entries.Count * 2)];
         args[0] = Group;
         args[1] = ConsumerName;
         args[2] = ReturnedConsumer;
         args[3] = _keys.Doorbell.ToString();
         var i = 4;
-        foreach (var id in ids)
+        foreach (var (id, restore) in entries)
         {
             args[i++] = id;
+            args[i++] = restore;
         }
 
         var released = await Database.ScriptEvaluateAsync(LuaScripts.Release, [_keys.Stream, _keys.Waiting], args).ConfigureAwait(false);
@@ -76,6 +96,11 @@ public sealed partial class QueueReceiver
     void Forget(string entryId)
     {
         _held.TryRemove(entryId, out _);
+        if (_reclaimedHeld.TryRemove(entryId, out _))
+        {
+            _claimWake.Set();
+        }
+
         _wake.Set();
     }
 

@@ -31,11 +31,16 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly ConcurrentDictionary<string, InboundMessage> _held = new(StringComparer.Ordinal);
     readonly AsyncSignal _wake = new();
     readonly AsyncSignal _delayedWake = new();
+    readonly AsyncSignal _claimWake = new();
+    readonly ConcurrentDictionary<string, byte> _reclaimedHeld = new(StringComparer.Ordinal);
     readonly CancellationTokenSource _stopFetching = new();
     readonly CancellationTokenSource _stopRenewing = new();
     readonly RedisValue _deleteOnAck;
     readonly Action<RedisChannel, RedisValue> _onDoorbell;
+    readonly EventHandler<ConnectionFailedEventArgs> _onReconnected;
     readonly List<Task> _fetchingTasks = [];
+    readonly AckBatcher _acks;
+    readonly int _refillThreshold;
     Task? _renewTask;
     int _state; // 0 new, 1 started, 2 stopped
 
@@ -51,6 +56,10 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         ConsumerName = $"{_options.ConsumerNamePrefix}-{Guid.NewGuid().ToString("N")[..8]}";
         _logger = client.LoggerFactory.CreateLogger<QueueReceiver>();
         _deleteOnAck = _options.Retention is null ? "1" : "0";
+        _acks = new AckBatcher(AckBatchAsync);
+
+        // Refill in batches of a quarter of the prefetch, not one slot at a time, unless handlers starve.
+        _refillThreshold = Math.Max(1, PrefetchCount / 4);
         _onDoorbell = (_, what) =>
         {
             _wake.Set();
@@ -58,6 +67,12 @@ public sealed partial class QueueReceiver : IAsyncDisposable
             {
                 _delayedWake.Set();
             }
+        };
+        // Doorbells published while the connection was down are lost: look at the queue at once.
+        _onReconnected = (_, _) =>
+        {
+            _wake.Set();
+            _delayedWake.Set();
         };
         Health = new ReceiverHealth(false, "not started", DateTimeOffset.UtcNow);
     }
@@ -91,6 +106,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
             throw new InvalidOperationException($"The receiver for queue '{Queue}' was already started.");
         }
 
+        _client.Multiplexer.ConnectionRestored += _onReconnected;
         await _client.Multiplexer.GetSubscriber().SubscribeAsync(_keys.Doorbell, _onDoorbell).WaitAsync(cancellationToken).ConfigureAwait(false);
         await _client.ProvisionQueueAsync(Queue, Group).WaitAsync(cancellationToken).ConfigureAwait(false);
         Health = new ReceiverHealth(true, null, DateTimeOffset.UtcNow);
@@ -177,13 +193,15 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         await Task.WhenAll(_fetchingTasks).ConfigureAwait(false);
         _buffer.Writer.TryComplete();
 
+        // Never handed to a handler: their delivery is undone, so restarts cannot push a message towards
+        // the dead-letter stream without it ever being processed.
         var released = 0;
-        var unhanded = new List<string>();
+        var unhanded = new List<(string, int)>();
         while (_buffer.Reader.TryRead(out var buffered))
         {
             if (_held.ContainsKey(buffered.EntryId))
             {
-                unhanded.Add(buffered.EntryId);
+                unhanded.Add((buffered.EntryId, buffered.DeliveryCount - 1));
             }
         }
 
@@ -201,7 +219,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         {
         }
 
-        released += await ReleaseQuietlyAsync([.. _held.Keys]).ConfigureAwait(false);
+        released += await ReleaseQuietlyAsync([.. _held.Keys.Select(id => (id, KeepCount))]).ConfigureAwait(false);
         await _stopRenewing.CancelAsync().ConfigureAwait(false);
         if (_renewTask is not null)
         {
@@ -209,24 +227,25 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         }
 
         await LeaveGroupAsync().ConfigureAwait(false);
+        _client.Multiplexer.ConnectionRestored -= _onReconnected;
         await _client.Multiplexer.GetSubscriber().UnsubscribeAsync(_keys.Doorbell, _onDoorbell).ConfigureAwait(false);
         Health = new ReceiverHealth(false, "stopped", DateTimeOffset.UtcNow);
         _logger.ReceiverStopped(Queue, ConsumerName, released);
     }
 
-    async Task<int> ReleaseQuietlyAsync(IReadOnlyCollection<string> ids)
+    async Task<int> ReleaseQuietlyAsync(IReadOnlyCollection<(string EntryId, int RestoreCount)> entries)
     {
-        if (ids.Count == 0)
+        if (entries.Count == 0)
         {
             return 0;
         }
 
         try
         {
-            var released = await ReleaseAsync(ids).ConfigureAwait(false);
-            foreach (var id in ids)
+            var released = await ReleaseAsync(entries).ConfigureAwait(false);
+            foreach (var (id, _) in entries)
             {
-                _held.TryRemove(id, out _);
+                Forget(id);
             }
 
             return released;
@@ -266,5 +285,6 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         _stopRenewing.Dispose();
         _wake.Dispose();
         _delayedWake.Dispose();
+        _claimWake.Dispose();
     }
 }

@@ -1,18 +1,27 @@
--- Gives entries back to the queue at once, keeping their delivery count: they move to the
--- "returned" consumer, whose entries every receiver takes before new ones. Entries another consumer
--- took over meanwhile are left alone.
+-- Gives entries back to the queue at once: they move to the "returned" consumer, whose entries every
+-- receiver takes before new ones. A handed-out entry keeps its delivery count; an entry that only sat in
+-- a receiver's buffer gets the count it had before (its delivery never reached a handler). Entries
+-- another consumer took over meanwhile are left alone.
 -- KEYS: stream, waiting flag
--- ARGV: group, consumer, returned consumer, doorbell channel, ids...
-local moved = {}
-for k = 5, #ARGV do
-  local p = redis.pcall('XPENDING', KEYS[1], ARGV[1], ARGV[k], ARGV[k], 1, ARGV[2])
-  if type(p) == 'table' and not p.err and p[1] then moved[#moved + 1] = ARGV[k] end
+-- ARGV: group, consumer, returned consumer, doorbell channel, then pairs: id, delivery count to restore (-1 = keep)
+local keep = {}
+local moved = 0
+for k = 5, #ARGV, 2 do
+  local id, restore = ARGV[k], tonumber(ARGV[k + 1])
+  local p = redis.pcall('XPENDING', KEYS[1], ARGV[1], id, id, 1, ARGV[2])
+  if type(p) == 'table' and not p.err and p[1] then
+    moved = moved + 1
+    if restore < 0 then
+      keep[#keep + 1] = id
+    else
+      redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, id, 'RETRYCOUNT', restore, 'JUSTID')
+    end
+  end
 end
-if #moved > 0 then
+if #keep > 0 then
   -- unpack() expands fully only as the last argument, so JUSTID goes into the table.
-  moved[#moved + 1] = 'JUSTID'
-  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(moved))
-  moved[#moved] = nil
-  ring(KEYS[2], ARGV[4], 'm')
+  keep[#keep + 1] = 'JUSTID'
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(keep))
 end
-return #moved
+if moved > 0 then ring(KEYS[2], ARGV[4], 'm') end
+return moved

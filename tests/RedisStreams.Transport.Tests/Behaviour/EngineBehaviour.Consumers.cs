@@ -47,6 +47,33 @@ public abstract partial class EngineBehaviour
     }
 
     [Fact]
+    public async Task Messages_of_a_dead_consumer_are_taken_over_one_at_a_time()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await Client.SendAsync("one-at-a-time", Message($"{i}"));
+        }
+
+        await Client.ProvisionQueueAsync("one-at-a-time");
+        await Db.StreamReadGroupAsync(StreamKey("one-at-a-time"), "one-at-a-time", "died-holding-five", ">", 5);
+
+        // If one of them killed its consumer, the others must not die with it again: the survivor holds one.
+        var survivor = await StartReceiverAsync("one-at-a-time", NewClient(o => o.ClaimIdleTime = TimeSpan.FromSeconds(1)), prefetch: 10);
+        var received = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var message = await survivor.ReceiveAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(message);
+            Assert.Equal(1, survivor.HeldCount);
+            Assert.Equal(2, message.DeliveryCount);
+            received.Add(IdOf(message));
+            await survivor.AckAsync(message);
+        }
+
+        Assert.Equal(["0", "1", "2", "3", "4"], received);
+    }
+
+    [Fact]
     public async Task Long_handlers_are_renewed_and_never_processed_twice()
     {
         var options = (Action<RedisStreamsOptions>)(o => o.ClaimIdleTime = TimeSpan.FromSeconds(1));
@@ -203,8 +230,11 @@ public abstract partial class EngineBehaviour
             await receiver.StartAsync();
             if (i == 50)
             {
+                // Fifty instances prefetched it and gave it back unprocessed: none of that counts as a delivery.
                 var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
-                await receiver.AckAsync(message!);
+                Assert.NotNull(message);
+                Assert.Equal(1, message.DeliveryCount);
+                await receiver.AckAsync(message);
             }
 
             await receiver.StopAsync();

@@ -1,0 +1,122 @@
+// Benchmarks of the Redis Streams transports, side by side with the alternatives, measured in one run.
+//   dotnet run -c Release --project tests/RedisStreams.Benchmarks -- <scenario> [options]
+// Scenarios: throughput, fanout, latency, memory, idle, cluster, all, smoke (tiny sizes, for CI).
+// Options: --messages N --rounds N --seconds N --endpoints N --samples N --chart path.png
+// Redis comes from REDIS_STREAMS_TEST_REDIS or a redis-server started on a free loopback port.
+using RedisStreams.Benchmarks;
+using RedisStreams.Testing;
+
+var scenario = args.FirstOrDefault() ?? "all";
+var smoke = scenario == "smoke";
+int Option(string name, int full, int tiny)
+{
+    var index = Array.IndexOf(args, "--" + name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], System.Globalization.CultureInfo.InvariantCulture) : smoke ? tiny : full;
+}
+
+string? Text(string name)
+{
+    var index = Array.IndexOf(args, "--" + name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+var known = new[] { "throughput", "fanout", "latency", "memory", "idle", "cluster", "all", "smoke" };
+if (!known.Contains(scenario))
+{
+    Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: {string.Join(", ", known)}.");
+    return 2;
+}
+
+bool Runs(string name) => scenario == name || scenario is "all" or "smoke";
+
+var redis = await RedisTestEnvironment.GetStandaloneAsync();
+Console.WriteLine($"Redis: {redis.Description}; machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+
+if (Runs("throughput"))
+{
+    var messages = Option("messages", 100_000, 2_000);
+    var rounds = Option("rounds", 3, 1);
+    var results = new List<Measurement>();
+    for (var round = 0; round < rounds; round++)
+    {
+        // Interleaved A B A B so drift on the shared machine hits every contender alike.
+        results.Add(await ThroughputScenarios.RawFloorAsync(redis, messages));
+        results.Add(await ThroughputScenarios.EngineAsync(redis, messages, prefetch: 16));
+        results.Add(await ThroughputScenarios.EngineAsync(redis, messages, prefetch: 128));
+    }
+
+    Console.WriteLine($"\n## Throughput: {messages:N0} messages of 1 KiB, one queue, {rounds} interleaved rounds");
+    Report.Throughput(results, baseline: "raw StackExchange.Redis");
+    if (Text("chart") is { } chart)
+    {
+        Chart.Throughput(results, $"{messages:N0} messages of 1 KiB through one queue", chart);
+    }
+}
+
+if (Runs("fanout"))
+{
+    var messages = Option("messages", 20_000, 500);
+    Console.WriteLine($"\n## Publish fan-out: {messages:N0} messages of 1 KiB");
+    Console.WriteLine("| subscriber endpoints | published msg/s | delivered msg/s (all endpoints) |");
+    Console.WriteLine("|---|---|---|");
+    foreach (var subscribers in new[] { 1, 5, 20 })
+    {
+        var (published, delivered) = await EngineScenarios.FanOutAsync(redis, subscribers, messages);
+        Console.WriteLine($"| {subscribers} | {published:N0} | {delivered:N0} |");
+    }
+}
+
+if (Runs("latency"))
+{
+    var rate = Option("rate", 1000, 200);
+    var seconds = Option("seconds", 10, 2);
+    var latencies = await EngineScenarios.SteadyLatencyAsync(redis, rate, TimeSpan.FromSeconds(seconds));
+    Console.WriteLine($"\n## Send-to-consume latency at a steady {rate} msg/s for {seconds} s ({latencies.Count} messages)");
+    Console.WriteLine("| p50 | p99 | max |");
+    Console.WriteLine("|---|---|---|");
+    Console.WriteLine($"| {Stats.Median(latencies):F2} ms | {Stats.Percentile(latencies, 99):F2} ms | {latencies.Max():F2} ms |");
+}
+
+if (Runs("memory"))
+{
+    var messages = Option("messages", 1_000_000, 10_000);
+    var perMessage = await EngineScenarios.MemoryPerMessageAsync(redis, messages);
+    Console.WriteLine($"\n## Redis memory for {messages:N0} queued messages of 1 KiB (two headers)");
+    Console.WriteLine("| used_memory per message | payload | ratio |");
+    Console.WriteLine("|---|---|---|");
+    Console.WriteLine($"| {perMessage:N0} bytes ({perMessage / 1024:F2} KiB) | 1,024 bytes | {perMessage / 1024:F2} |");
+}
+
+if (Runs("idle"))
+{
+    var rows = await IdleScenario.RunAsync(
+        redis,
+        endpoints: Option("endpoints", 10, 3),
+        idleFor: TimeSpan.FromSeconds(Option("seconds", 30, 2)),
+        latencySamples: Option("samples", 200, 10));
+    Console.WriteLine("\n## Idle endpoints");
+    Console.WriteLine("| measure | value |");
+    Console.WriteLine("|---|---|");
+    foreach (var (name, value) in rows)
+    {
+        Console.WriteLine($"| {name} | {value} |");
+    }
+}
+
+if (Runs("cluster"))
+{
+    var cluster = await RedisTestEnvironment.GetClusterAsync();
+    var messages = Option("messages", 100_000, 1_000);
+    var rounds = Option("rounds", 3, 1);
+    var results = new List<Measurement>();
+    for (var round = 0; round < rounds; round++)
+    {
+        results.Add(await ThroughputScenarios.RawFloorAsync(cluster, messages));
+        results.Add(await ThroughputScenarios.EngineAsync(cluster, messages, prefetch: 128));
+    }
+
+    Console.WriteLine($"\n## Throughput on a local 3-primary Redis Cluster: {messages:N0} messages of 1 KiB, one queue");
+    Report.Throughput(results, baseline: "raw StackExchange.Redis");
+}
+
+return 0;

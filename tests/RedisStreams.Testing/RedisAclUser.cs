@@ -1,0 +1,23 @@
+namespace RedisStreams.Testing;
+
+/// <summary>
+/// The least a Redis ACL user needs to run the transports under one key prefix: its keys (<c>~prefix:*</c>),
+/// its channels (<c>&amp;prefix:*</c>) and the commands the engine sends, directly or inside its scripts.
+/// docs/reliability.md shows the same rules as a template.
+/// </summary>
+public static class RedisAclUser
+{
+    /// <summary>The command rules, after <c>-@all</c>.</summary>
+    public static readonly string[] CommandRules =
+    [
+        "+@connection", "+acl|whoami", "+info", "+client|setname", "+client|id", "+cluster|nodes", "+cluster|slots",
+        "+evalsha", "+eval", "+script|load", "+publish", "+subscribe", "+unsubscribe", "+time",
+        "+@stream", "+set", "+get", "+del", "+incr", "+exists",
+        "+zadd", "+zrange", "+zrangebyscore", "+zrem", "+zcard",
+        "+hset", "+hget", "+hdel", "+sadd", "+srem", "+smembers",
+    ];
+
+    /// <summary>The arguments of <c>ACL SETUSER</c> for a user limited to <paramref name="prefix"/>.</summary>
+    public static object[] SetUserArguments(string user, string password, string prefix) =>
+        ["SETUSER", user, "reset", "on", ">" + password, $"~{prefix}:*", $"&{prefix}:*", "-@all", .. CommandRules];
+}

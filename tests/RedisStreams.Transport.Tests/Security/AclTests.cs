@@ -1,0 +1,83 @@
+using System.Text;
+using RedisStreams.Testing;
+using StackExchange.Redis;
+
+namespace RedisStreams.Transport.Tests.Security;
+
+/// <summary>The engine works as a Redis ACL user confined to its key prefix, and secrets never leak.</summary>
+public sealed class AclTests
+{
+    [Fact]
+    public async Task An_acl_user_confined_to_the_prefix_runs_every_engine_operation()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var prefix = TestNames.UniquePrefix();
+        var user = "app-" + Guid.NewGuid().ToString("N")[..8];
+        var password = "acl-" + Guid.NewGuid().ToString("N");
+        var admin = await redis.AdminAsync();
+        await admin.GetServers()[0].ExecuteAsync("ACL", RedisAclUser.SetUserArguments(user, password, prefix));
+
+        var logs = new CapturingLoggerFactory();
+        await using var client = await RedisStreamsClient.ConnectAsync(
+            $"redis://{user}:{password}@{redis.ConnectionString}",
+            new RedisStreamsOptions { KeyPrefix = prefix },
+            logs);
+        await client.Subscriptions.SubscribeAsync("topic", "acl-queue");
+        Assert.Equal(1, await client.PublishAsync("topic", Text("published")));
+        await client.SendAsync("acl-queue", new OutgoingMessage(new Dictionary<string, string>(), Encoding.UTF8.GetBytes("delayed")) { Delay = TimeSpan.FromMilliseconds(200) });
+        await client.SendAsync("acl-queue", Text("poison"));
+
+        await using var receiver = client.CreateReceiver("acl-queue");
+        await receiver.StartAsync();
+        var seen = new List<string>();
+        while (seen.Count < 3)
+        {
+            var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(message);
+            var text = Encoding.UTF8.GetString(message.Body.Span);
+            seen.Add(text);
+            if (text == "poison")
+            {
+                await receiver.DeadLetterAsync(message, "refused");
+            }
+            else if (message.DeliveryCount == 1 && text == "published")
+            {
+                await receiver.ReturnAsync(message);
+                seen.Remove(text);
+            }
+            else
+            {
+                await receiver.AckAsync(message);
+            }
+        }
+
+        Assert.Equal(["delayed", "poison", "published"], seen.Order());
+        var stats = await client.GetQueueStatisticsAsync("acl-queue");
+        Assert.Equal(1, stats.DeadLettered);
+        Assert.Equal(1, await client.RequeueDeadLettersAsync("acl-queue"));
+
+        // The same user cannot touch anything outside its prefix.
+        var outside = await Assert.ThrowsAsync<RedisServerException>(() => client.Multiplexer.GetDatabase().StringGetAsync("someone-else:key"));
+        Assert.Contains("NOPERM", outside.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains(password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_wrong_password_fails_clearly_without_revealing_it()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var user = "app-" + Guid.NewGuid().ToString("N")[..8];
+        var admin = await redis.AdminAsync();
+        await admin.GetServers()[0].ExecuteAsync("ACL", RedisAclUser.SetUserArguments(user, "the-right-one", "p"));
+
+        var logs = new CapturingLoggerFactory();
+        const string wrong = "wrong-hunter2-password";
+        var error = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => RedisStreamsClient.ConnectAsync($"redis://{user}:{wrong}@{redis.ConnectionString}?connectTimeout=10000", loggerFactory: logs));
+
+        Assert.Contains("user and password", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains(wrong, StringComparison.Ordinal));
+    }
+
+    static OutgoingMessage Text(string text) => new(new Dictionary<string, string>(), Encoding.UTF8.GetBytes(text));
+}
