@@ -13,6 +13,8 @@ public sealed class BoundedChaosTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("engine")]
+    [InlineData("rebus")]
+    [InlineData("masstransit")]
     public async Task Nothing_is_lost_under_kills_restarts_and_pauses(string framework)
     {
         var runner = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "RedisStreams.Chaos", "bin", Configuration, "net10.0", "RedisStreams.Chaos.dll");

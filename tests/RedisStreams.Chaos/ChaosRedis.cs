@@ -27,6 +27,7 @@ internal sealed class ChaosRedis : IDisposable
         }
 
         _process = Process.Start(start)!;
+        RedisStreams.Testing.OrphanGuard.Watch(_process, directory: null);
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();

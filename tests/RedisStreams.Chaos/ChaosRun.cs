@@ -71,6 +71,8 @@ internal sealed class ChaosRun(ChaosSettings settings, IChaosFramework framework
             {
                 problems.Add($"{pending} entries still pending after every worker stopped");
             }
+
+            problems.AddRange(await LeftoverKeysAsync(admin, prefix));
         }
 
         var lost = ids.Count(id => !counts.ContainsKey(id));
@@ -222,6 +224,38 @@ internal sealed class ChaosRun(ChaosSettings settings, IChaosFramework framework
 
             await Task.Delay(500, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Keys that outlive the run: everything under the prefix must be the work queue, an error queue, the
+    /// subscription registry, or carry an expiry (temporary queues of killed instances expire by themselves).
+    /// </summary>
+    async Task<IReadOnlyList<string>> LeftoverKeysAsync(ConnectionMultiplexer admin, string prefix)
+    {
+        var db = admin.GetDatabase();
+        var leftovers = new List<string>();
+        var expiring = 0;
+        await foreach (var key in admin.GetServers()[0].KeysAsync(pattern: prefix + ":*"))
+        {
+            var name = key.ToString();
+            if (name.Contains("{chaos-work", StringComparison.Ordinal) || name.Contains("{error}", StringComparison.Ordinal) ||
+                name.Contains(":topic:", StringComparison.Ordinal) || name.EndsWith(":registry-version", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (await db.KeyTimeToLiveAsync(key) is null)
+            {
+                leftovers.Add(name);
+            }
+            else
+            {
+                expiring++;
+            }
+        }
+
+        Log($"temporary keys: {leftovers.Count} left without an expiry, {expiring} expiring by themselves");
+        return leftovers.Count == 0 ? [] : [$"keys left behind with no expiry: {string.Join(", ", leftovers.Take(5))}"];
     }
 
     static async Task<long> PendingAsync(IDatabase db, string stream)

@@ -26,6 +26,11 @@ internal sealed class MassTransitChaos : IChaosFramework
                 cfg.KeyPrefix = prefix;
                 cfg.ClaimIdleTime = TimeSpan.FromSeconds(5);
                 cfg.MaxDeliveryCount = 5;
+                cfg.ConfigureEngine(o =>
+                {
+                    o.IdlePollInterval = TimeSpan.FromSeconds(2);
+                    o.ConsumerExpiry = TimeSpan.FromSeconds(10);
+                });
                 bus?.Invoke(context, cfg);
             });
         });

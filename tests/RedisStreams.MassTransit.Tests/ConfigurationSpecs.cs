@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using RedisStreams.MassTransit.Transport;
 using RedisStreams.Testing;
+using RedisStreams.Transport;
 
 namespace RedisStreams.MassTransit.Tests;
 
@@ -37,6 +38,33 @@ public class ConfigurationSpecs
             cfg.KeyPrefix = "bad prefix{";
         }));
         Assert.Contains("prefix", exception.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void An_invalid_engine_setting_fails_at_configuration()
+    {
+        var exception = Assert.ThrowsAny<Exception>(() => Build((_, cfg) =>
+        {
+            cfg.Host("localhost:6379");
+            cfg.ConfigureEngine(o => o.IdlePollInterval = TimeSpan.Zero);
+        }));
+        Assert.Contains("IdlePollInterval", exception.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Engine_settings_reach_the_endpoints_through_ConfigureEngine()
+    {
+        // Retention mode keeps consumed messages in the stream: visible proof the setting took effect.
+        await using var bus = await BusFixture.StartAsync(bus: (_, cfg) =>
+        {
+            cfg.ConfigureEngine(o => o.Retention = new StreamRetention(MaxLength: 1000));
+            cfg.ReceiveEndpoint("kept", e => e.Handler<PingMessage>(_ => Task.CompletedTask));
+        });
+        var endpoint = await bus.Bus.GetSendEndpoint(new Uri("queue:kept"));
+        await endpoint.Send(new PingMessage(Guid.NewGuid()));
+
+        Assert.True(await bus.Harness.Consumed.Any<PingMessage>());
+        Assert.Equal(1, await bus.StreamLengthAsync("kept"));
     }
 
     [Fact]

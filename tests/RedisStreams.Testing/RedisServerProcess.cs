@@ -42,6 +42,7 @@ public sealed class RedisServerProcess : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        OrphanGuard.Watch(process, directory);
         var server = new RedisServerProcess(process, directory, port);
         await server.WaitUntilListeningAsync().ConfigureAwait(false);
         return server;

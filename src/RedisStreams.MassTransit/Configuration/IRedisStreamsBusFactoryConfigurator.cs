@@ -1,3 +1,4 @@
+using RedisStreams.Transport;
 using StackExchange.Redis;
 
 namespace MassTransit;
@@ -48,6 +49,14 @@ public interface IRedisStreamsBusFactoryConfigurator :
     /// The default value is <c>rs</c>. Letters, digits, <c>-</c>, <c>_</c>, <c>.</c> and <c>:</c>.
     /// </summary>
     string KeyPrefix { set; }
+
+    /// <summary>
+    /// Adjusts engine settings this configurator does not expose, such as <see cref="RedisStreamsOptions.IdlePollInterval"/>,
+    /// <see cref="RedisStreamsOptions.ConsumerExpiry"/> or <see cref="RedisStreamsOptions.Retention"/>. The key prefix and
+    /// the endpoint settings above take precedence. Calls add up.
+    /// </summary>
+    /// <param name="configure">Changes the engine settings.</param>
+    void ConfigureEngine(Action<RedisStreamsOptions> configure);
 
     /// <summary>Names the bus endpoint's queue instead of the generated temporary name.</summary>
     /// <param name="queueName">The queue name.</param>

@@ -3,6 +3,7 @@ using MassTransit.Configuration;
 using MassTransit.Transports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RedisStreams.Transport;
 using StackExchange.Redis;
 
 namespace RedisStreams.MassTransit.Configuration;
@@ -45,6 +46,8 @@ internal sealed class RedisStreamsBusFactoryConfigurator :
         set => _busConfiguration.Defaults.AutoDeleteOnIdle = value;
     }
 
+    Action<RedisStreamsOptions>? _configureEngine;
+
     public string KeyPrefix
     {
         set
@@ -60,13 +63,26 @@ internal sealed class RedisStreamsBusFactoryConfigurator :
     public void Host(string connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings { Connection = connection, KeyPrefix = _keyPrefix };
+        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings { Connection = connection, KeyPrefix = _keyPrefix, ConfigureEngine = _configureEngine };
     }
 
     public void Host(IConnectionMultiplexer multiplexer)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
-        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings { Multiplexer = multiplexer, KeyPrefix = _keyPrefix };
+        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings { Multiplexer = multiplexer, KeyPrefix = _keyPrefix, ConfigureEngine = _configureEngine };
+    }
+
+    public void ConfigureEngine(Action<RedisStreamsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+
+        // Validated now, so a bad value fails at bus configuration.
+        configure(new RedisStreamsOptions());
+        _configureEngine += configure;
+        if (_busConfiguration.HostConfiguration.IsConfigured)
+        {
+            _busConfiguration.HostConfiguration.Settings.ConfigureEngine = _configureEngine;
+        }
     }
 
     public void OverrideDefaultBusEndpointQueueName(string queueName)

@@ -13,6 +13,18 @@ internal sealed class RedisStreamsHostSettings
 
     public string KeyPrefix { get; set; } = "rs";
 
+    /// <summary>Adjusts engine settings the configurator does not expose; applied before the bus and endpoint ones.</summary>
+    public Action<RedisStreamsOptions>? ConfigureEngine { get; set; }
+
+    /// <summary>The engine settings of this host: the user's adjustments, then the key prefix.</summary>
+    public RedisStreamsOptions CreateEngineOptions()
+    {
+        var options = new RedisStreamsOptions();
+        ConfigureEngine?.Invoke(options);
+        options.KeyPrefix = KeyPrefix;
+        return options;
+    }
+
     /// <summary><c>redis://host:port/prefix/</c>: the base of every endpoint address of the bus.</summary>
     public Uri HostAddress
     {

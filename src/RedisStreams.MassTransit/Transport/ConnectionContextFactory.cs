@@ -26,7 +26,7 @@ internal sealed class ConnectionContextFactory : IPipeContextFactory<IClientCont
     {
         try
         {
-            var client = await _settings.ConnectAsync(new RedisStreamsOptions { KeyPrefix = _settings.KeyPrefix }).ConfigureAwait(false);
+            var client = await _settings.ConnectAsync(_settings.CreateEngineOptions()).ConfigureAwait(false);
             return new RedisStreamsClientContext(client, cancellationToken);
         }
         catch (Exception e) when (e is not ConnectionException)
