@@ -8,7 +8,8 @@ namespace RedisStreams.Benchmarks;
 /// <summary>MassTransit moving N messages of 1 KiB through one endpoint, on each transport, in one process.</summary>
 internal static class MassTransitScenarios
 {
-    public const string RabbitMqHost = "localhost";
+    // An address, not "localhost": the broker listens on IPv4 loopback only, and "localhost" may resolve to ::1 first.
+    public const string RabbitMqHost = "127.0.0.1";
 
     public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int? prefetch, int? concurrency)
     {
@@ -19,7 +20,7 @@ internal static class MassTransitScenarios
             var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];
             await using var provider = Build(transport, redis, counter, queue, prefetch, concurrency);
             var bus = provider.GetRequiredService<IBusControl>();
-            await bus.StartAsync();
+            await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
             var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
             var clock = Stopwatch.StartNew();
             await Chunked.SendAsync(messages, i => endpoint.Send(new BenchMessage(i, BenchMessage.KiB)));
