@@ -31,9 +31,11 @@ public sealed partial class QueueReceiver
 
         // Forgotten first: the doorbell may wake our own fetch before the release call returns, and that
         // fetch must be free to take the entry again.
-        _held.TryRemove(message.EntryId, out _);
-        await SettleAsync(() => ReleaseAsync([(message.EntryId, KeepCount)])).ConfigureAwait(false);
         Forget(message.EntryId);
+        await SettleAsync(() => ReleaseAsync([(message.EntryId, KeepCount)])).ConfigureAwait(false);
+
+        // Only a wake-up now: forgetting again could drop the entry our own fetch just took back.
+        _wake.Set();
         TransportMetrics.Returned.Add(1, TransportMetrics.Queue(Queue));
     }
 
