@@ -50,18 +50,7 @@ internal static class ThroughputScenarios
                 return clock.Elapsed;
             });
 
-            var sends = new List<Task>(1000);
-            for (var i = 0; i < messages; i++)
-            {
-                sends.Add(db.StreamAddAsync(stream, [new NameValueEntry("MessageId", i), new NameValueEntry("$body", Payload)]));
-                if (sends.Count == 1000)
-                {
-                    await Task.WhenAll(sends);
-                    sends.Clear();
-                }
-            }
-
-            await Task.WhenAll(sends);
+            await Chunked.SendAsync(messages, i => db.StreamAddAsync(stream, [new NameValueEntry("MessageId", i), new NameValueEntry("$body", Payload)]));
             var sendTime = clock.Elapsed;
             var consumeTime = await consumer;
             await db.KeyDeleteAsync(stream);

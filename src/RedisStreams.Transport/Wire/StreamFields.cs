@@ -13,9 +13,6 @@ internal static class StreamFields
     public const string Body = "$body";
     public const string TimeToLive = "$ttl";
 
-    /// <summary>Prefix of the fields the dead-letter path adds (reason, time, group, ...).</summary>
-    public const string DeadLetterPrefix = "$dead-letter-";
-
     public static RedisValue[] Encode(OutgoingMessage message)
     {
         var extra = message.TimeToLive is { } ttl && ttl > TimeSpan.Zero ? 2 : 0;
