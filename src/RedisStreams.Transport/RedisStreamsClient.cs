@@ -89,11 +89,16 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// </summary>
     static async Task ThrowIfRefusedAsync(ConnectionMultiplexer multiplexer, ConfigurationOptions configuration, string endpoints, ILogger logger)
     {
+        // The ping's error names only the last attempt, and a retry cut short by the server can read as a
+        // socket failure: any attempt refused while we wait counts.
+        var refused = false;
+        void OnFailed(object? sender, ConnectionFailedEventArgs e) => refused |= e.FailureType == ConnectionFailureType.AuthenticationFailure || IsRefusal(e.Exception);
+        multiplexer.ConnectionFailed += OnFailed;
         try
         {
             await multiplexer.GetDatabase().PingAsync().ConfigureAwait(false);
         }
-        catch (RedisConnectionException e) when (IsRefusal(e))
+        catch (RedisConnectionException e) when (IsRefusal(e) || Volatile.Read(ref refused))
         {
             multiplexer.Dispose();
             var check = configuration.Ssl
@@ -104,6 +109,10 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         catch (RedisException e)
         {
             logger.NotReachableYet(e, endpoints);
+        }
+        finally
+        {
+            multiplexer.ConnectionFailed -= OnFailed;
         }
     }
 
@@ -137,7 +146,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     {
         for (; exception is not null; exception = exception.InnerException)
         {
-            if (exception is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } ||
+            if (exception is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } or System.Security.Authentication.AuthenticationException ||
                 exception is RedisServerException server && (server.Message.StartsWith("WRONGPASS", StringComparison.Ordinal) || server.Message.StartsWith("NOAUTH", StringComparison.Ordinal)))
             {
                 return true;
