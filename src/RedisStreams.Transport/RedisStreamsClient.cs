@@ -70,6 +70,13 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStreamsClient>();
         var endpoints = string.Join(", ", configuration.EndPoints.Select(e => e.ToString()));
         logger.Connecting(endpoints);
+
+        // Replies complete on the .NET thread pool, where the engine's continuations run anyway, rather than
+        // on StackExchange.Redis's dedicated I/O threads: one thread hop less per reply. Measured on 2 cores,
+        // consumption ran 1.6x faster on 40% less CPU (docs/performance.md). A caller who wants the dedicated
+        // threads (say, for code that blocks thread-pool threads) sets its own SocketManager.
+        configuration = configuration.Clone();
+        configuration.SocketManager ??= SocketManager.ThreadPool;
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         if (!multiplexer.IsConnected)
         {
