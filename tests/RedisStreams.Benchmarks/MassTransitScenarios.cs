@@ -11,6 +11,16 @@ internal static class MassTransitScenarios
     // An address, not "localhost": the broker listens on IPv4 loopback only, and "localhost" may resolve to ::1 first.
     public const string RabbitMqHost = "127.0.0.1";
 
+    /// <summary>
+    /// Where senders and request clients address the endpoint's queue. On RabbitMQ the receive endpoint declares
+    /// its queue auto-delete (the broker is left clean), and a send endpoint declares its destination queue too,
+    /// from the address: plain <c>queue:name</c> declares it durable and not auto-delete, the broker refuses the
+    /// second declaration (406 PRECONDITION_FAILED, inequivalent arg 'auto_delete') and closes the channel, and
+    /// MassTransit retries the declaration for ever, so no send ever completes. The address must say auto-delete.
+    /// </summary>
+    static Uri QueueAddress(string transport, string queue) =>
+        new(transport == "RabbitMQ" ? $"queue:{queue}?autodelete=true" : $"queue:{queue}");
+
     public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int? prefetch, int? concurrency)
     {
         var label = $"MassTransit on {transport}" + (prefetch is null ? " (defaults)" : $" (prefetch {prefetch}, concurrency {concurrency})");
@@ -21,7 +31,7 @@ internal static class MassTransitScenarios
             await using var provider = Build(transport, redis, counter, queue, prefetch, concurrency);
             var bus = provider.GetRequiredService<IBusControl>();
             await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+            var endpoint = await bus.GetSendEndpoint(QueueAddress(transport, queue));
             var clock = Stopwatch.StartNew();
             await Chunked.SendAsync(messages, i => endpoint.Send(new BenchMessage(i, BenchMessage.KiB)));
             var sendTime = clock.Elapsed;
@@ -42,8 +52,8 @@ internal static class MassTransitScenarios
         await using var provider = Build(transport, redis, counter, queue, null, null, oneWay);
         var bus = provider.GetRequiredService<IBusControl>();
         await bus.StartAsync();
-        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
-        var client = bus.CreateRequestClient<BenchRequest>(new Uri($"queue:{queue}"), RequestTimeout.After(s: 30));
+        var endpoint = await bus.GetSendEndpoint(QueueAddress(transport, queue));
+        var client = bus.CreateRequestClient<BenchRequest>(QueueAddress(transport, queue), RequestTimeout.After(s: 30));
         var roundTrips = new List<double>();
         var clock = Stopwatch.StartNew();
         var pending = new List<Task>();
