@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using RedisStreams.Testing;
 
 namespace RedisStreams.Benchmarks;
@@ -35,7 +37,7 @@ internal static class MassTransitScenarios
             var clock = Stopwatch.StartNew();
             await Chunked.SendAsync(messages, i => endpoint.Send(new BenchMessage(i, BenchMessage.KiB)));
             var sendTime = clock.Elapsed;
-            await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+            await counter.WaitAsync(stalledAfter: TimeSpan.FromMinutes(1));
             var consumeTime = clock.Elapsed;
             await bus.StopAsync();
             return (sendTime, consumeTime);
@@ -90,6 +92,12 @@ internal static class MassTransitScenarios
     static ServiceProvider Build(string transport, RedisEndpoint? redis, ConsumedCounter counter, string queue, int? prefetch, int? concurrency, List<double>? latencies = null)
     {
         var services = new ServiceCollection();
+
+        // MassTransit reports transport failures (a refused declaration, a dropped channel) only through its log.
+        services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Error)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddSingleton(counter);
         services.AddSingleton(new LatencyLog(latencies));
         services.AddMassTransit(x =>
