@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using RedisStreams.Testing;
 
 namespace RedisStreams.Benchmarks;
@@ -10,6 +12,16 @@ internal static class MassTransitScenarios
 {
     // An address, not "localhost": the broker listens on IPv4 loopback only, and "localhost" may resolve to ::1 first.
     public const string RabbitMqHost = "127.0.0.1";
+
+    /// <summary>
+    /// Where senders and request clients address the endpoint's queue. On RabbitMQ the receive endpoint declares
+    /// its queue auto-delete (the broker is left clean), and a send endpoint declares its destination queue too,
+    /// from the address: plain <c>queue:name</c> declares it durable and not auto-delete, the broker refuses the
+    /// second declaration (406 PRECONDITION_FAILED, inequivalent arg 'auto_delete') and closes the channel, and
+    /// MassTransit retries the declaration for ever, so no send ever completes. The address must say auto-delete.
+    /// </summary>
+    static Uri QueueAddress(string transport, string queue) =>
+        new(transport == "RabbitMQ" ? $"queue:{queue}?autodelete=true" : $"queue:{queue}");
 
     public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int? prefetch, int? concurrency)
     {
@@ -21,19 +33,23 @@ internal static class MassTransitScenarios
             await using var provider = Build(transport, redis, counter, queue, prefetch, concurrency);
             var bus = provider.GetRequiredService<IBusControl>();
             await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+            var endpoint = await bus.GetSendEndpoint(QueueAddress(transport, queue));
             var clock = Stopwatch.StartNew();
             await Chunked.SendAsync(messages, i => endpoint.Send(new BenchMessage(i, BenchMessage.KiB)));
             var sendTime = clock.Elapsed;
-            await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(10));
+            await counter.WaitAsync(stalledAfter: TimeSpan.FromMinutes(1));
             var consumeTime = clock.Elapsed;
             await bus.StopAsync();
             return (sendTime, consumeTime);
         });
     }
 
-    /// <summary>Sends at a steady rate; returns send-to-consume latencies (ms) and request/response round trips (ms).</summary>
-    public static async Task<(List<double> OneWay, List<double> RoundTrip)> LatencyAsync(string transport, RedisEndpoint? redis, int ratePerSecond, TimeSpan duration)
+    /// <summary>
+    /// Sends one-way messages at a steady rate with one request in ten alongside. Returns send-to-consume latencies
+    /// (ms, from just before each send to its consumption), request/response round trips (ms, from just before each
+    /// request to its response) and the rate the one-way messages were sent at.
+    /// </summary>
+    public static async Task<(List<double> OneWay, List<double> RoundTrip, double SentPerSecond)> LatencyAsync(string transport, RedisEndpoint? redis, int ratePerSecond, TimeSpan duration)
     {
         var total = (int)(ratePerSecond * duration.TotalSeconds);
         var oneWay = new List<double>(total);
@@ -41,12 +57,23 @@ internal static class MassTransitScenarios
         var queue = "latency-" + Guid.NewGuid().ToString("N")[..8];
         await using var provider = Build(transport, redis, counter, queue, null, null, oneWay);
         var bus = provider.GetRequiredService<IBusControl>();
-        await bus.StartAsync();
-        var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{queue}"));
-        var client = bus.CreateRequestClient<BenchRequest>(new Uri($"queue:{queue}"), RequestTimeout.After(s: 30));
-        var roundTrips = new List<double>();
+        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+        var endpoint = await bus.GetSendEndpoint(QueueAddress(transport, queue));
+        var client = bus.CreateRequestClient<BenchRequest>(QueueAddress(transport, queue), RequestTimeout.After(s: 30));
+
+        // Warm up before the clock starts. MassTransit's bus request client connects each request's response handler
+        // synchronously and, until the bus endpoint has reported itself started (a moment after StartAsync returns),
+        // blocks a thread-pool thread waiting for it. Requests fired at 100/s in that moment each held a thread and
+        // starved the pool that the start-up itself needed to finish: runs stalled for minutes on both transports.
+        // The round trips also create the send transports and the response path, which are not what is measured.
+        for (var i = 0; i < 10; i++)
+        {
+            await client.GetResponse<BenchResponse>(new BenchRequest(Stopwatch.GetTimestamp()));
+        }
+
+        var roundTrips = new List<double>(total / 10 + 1);
+        var pending = new List<Task>(total + (total / 10) + 1);
         var clock = Stopwatch.StartNew();
-        var pending = new List<Task>();
         for (var n = 0; n < total; n++)
         {
             var wait = TimeSpan.FromSeconds(n / (double)ratePerSecond) - clock.Elapsed;
@@ -59,27 +86,37 @@ internal static class MassTransitScenarios
             if (n % 10 == 0)
             {
                 // One request in ten, alongside the one-way traffic.
-                pending.Add(Task.Run(async () =>
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    await client.GetResponse<BenchResponse>(new BenchRequest(started));
-                    lock (roundTrips)
-                    {
-                        roundTrips.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    }
-                }));
+                pending.Add(RequestAsync());
             }
         }
 
-        await Task.WhenAll(pending);
-        await counter.Done.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        var sending = clock.Elapsed;
+        await Task.WhenAll(pending).WaitAsync(TimeSpan.FromMinutes(1));
+        await counter.WaitAsync(stalledAfter: TimeSpan.FromMinutes(1));
         await bus.StopAsync();
-        return (oneWay, roundTrips);
+        return (oneWay, roundTrips, total / sending.TotalSeconds);
+
+        async Task RequestAsync()
+        {
+            var started = Stopwatch.GetTimestamp();
+            await client.GetResponse<BenchResponse>(new BenchRequest(started));
+            var roundTrip = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            lock (roundTrips)
+            {
+                roundTrips.Add(roundTrip);
+            }
+        }
     }
 
     static ServiceProvider Build(string transport, RedisEndpoint? redis, ConsumedCounter counter, string queue, int? prefetch, int? concurrency, List<double>? latencies = null)
     {
         var services = new ServiceCollection();
+
+        // MassTransit reports transport failures (a refused declaration, a dropped channel) only through its log.
+        services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Error)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         services.AddSingleton(counter);
         services.AddSingleton(new LatencyLog(latencies));
         services.AddMassTransit(x =>
