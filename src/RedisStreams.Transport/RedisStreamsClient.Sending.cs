@@ -36,7 +36,8 @@ public sealed partial class RedisStreamsClient
 
     /// <summary>
     /// Writes many messages, to one or many queues, pipelined: one round trip per queue and batch of messages,
-    /// all in flight at once. Messages to the same queue keep their order.
+    /// all in flight at once. Messages to the same queue keep their order. Concurrent calls to one queue share
+    /// script calls, as concurrent <see cref="SendAsync"/> calls do.
     /// </summary>
     /// <param name="messages">Destination queue and message pairs.</param>
     /// <param name="cancellationToken">Cancels waiting for the replies (writes may still happen).</param>
@@ -62,9 +63,12 @@ public sealed partial class RedisStreamsClient
                 }
             }
 
-            foreach (var chunk in immediate.Chunk(MessagesPerCall))
+            // Through the queue's group commit: many small transactions (a Rebus handler's outgoing messages,
+            // say) go out in one script call, and one call in flight per queue keeps their order.
+            var sender = SenderFor(keys);
+            foreach (var message in immediate)
             {
-                pending.Add(AppendAsync(keys, chunk));
+                pending.Add(sender.AddAsync(message));
             }
 
             foreach (var chunk in delayed.Chunk(MessagesPerCall))

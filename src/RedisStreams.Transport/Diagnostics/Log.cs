@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(1015, LogLevel.Warning, "Redis at {Endpoints} is not reachable yet; reconnecting in the background")]
     public static partial void NotReachableYet(this ILogger logger, Exception exception, string endpoints);
+
+    [LoggerMessage(1016, LogLevel.Warning, "Acknowledging entry {EntryId} of queue {Queue} failed through every retry; it is delivered again after the claim idle time")]
+    public static partial void BackgroundAckFailed(this ILogger logger, Exception exception, string queue, string entryId);
 }

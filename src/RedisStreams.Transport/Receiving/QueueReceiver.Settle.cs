@@ -21,6 +21,39 @@ public sealed partial class QueueReceiver
     }
 
     /// <summary>
+    /// Acknowledges a message without waiting for Redis's reply, as a RabbitMQ <c>basic.ack</c> does: the
+    /// handler's slot frees at once and the ack leaves with the next batch. <see cref="StopAsync"/> waits for
+    /// acks still in flight. An ack that cannot be written through every retry is logged, and the message is
+    /// delivered again after <see cref="RedisStreamsOptions.ClaimIdleTime"/>: at least once, never lost.
+    /// </summary>
+    /// <param name="message">A message this receiver handed out.</param>
+    public void AckInBackground(InboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Forget(message.EntryId);
+        Interlocked.Increment(ref _acksInFlight);
+        _acks.AddAsync(message.EntryId).ContinueWith(
+            (ack, state) =>
+            {
+                var (receiver, entryId) = ((QueueReceiver, string))state!;
+                if (ack.Exception is { } failure)
+                {
+                    receiver._logger.BackgroundAckFailed(failure.GetBaseException(), receiver.Queue, entryId);
+                }
+                else
+                {
+                    TransportMetrics.Acked.Add(1, TransportMetrics.Queue(receiver.Queue));
+                }
+
+                Interlocked.Decrement(ref receiver._acksInFlight);
+            },
+            (this, message.EntryId),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>
     /// Gives a message back to its queue: any receiver of the group gets it again at once, before newer
     /// messages, with its delivery count one higher.
     /// </summary>

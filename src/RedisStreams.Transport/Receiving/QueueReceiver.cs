@@ -43,6 +43,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly GroupCommit<string, bool> _acks;
     readonly int _refillThreshold;
     Task? _renewTask;
+    int _acksInFlight;
     int _state; // 0 new, 1 started, 2 stopped
 
     internal QueueReceiver(RedisStreamsClient client, string queue, string? group, int? prefetchCount)
@@ -208,10 +209,11 @@ public sealed partial class QueueReceiver : IAsyncDisposable
 
         released += await ReleaseQuietlyAsync(unhanded).ConfigureAwait(false);
 
-        // Handed-out messages stay renewed until their handlers settle them.
+        // Handed-out messages stay renewed until their handlers settle them, and acks sent in the background
+        // land before the consumer leaves its group.
         try
         {
-            while (!_held.IsEmpty)
+            while (!_held.IsEmpty || Volatile.Read(ref _acksInFlight) > 0)
             {
                 await Task.Delay(20, cancellationToken).ConfigureAwait(false);
             }

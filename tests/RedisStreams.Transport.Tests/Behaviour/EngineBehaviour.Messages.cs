@@ -70,6 +70,51 @@ public abstract partial class EngineBehaviour
     }
 
     [Fact]
+    public async Task Background_acks_land_before_stop_returns_and_nothing_comes_again()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            await Client.SendAsync("background-ack", Message($"{i}"));
+        }
+
+        var receiver = await StartReceiverAsync("background-ack");
+        var ids = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(message);
+            ids.Add(IdOf(message));
+            receiver.AckInBackground(message);
+        }
+
+        await receiver.StopAsync();
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"{i}"), ids);
+        Assert.Equal(0, await Db.StreamLengthAsync(StreamKey("background-ack")));
+        var pending = await Db.StreamPendingAsync(StreamKey("background-ack"), "background-ack");
+        Assert.Equal(0, pending.PendingMessageCount);
+        Assert.Null(await (await StartReceiverAsync("background-ack")).ReceiveAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task Concurrent_small_batches_to_one_queue_keep_each_batchs_order()
+    {
+        var batches = Enumerable.Range(0, 50)
+            .Select(b => Enumerable.Range(0, 4).Select(i => ("small-batches", Message($"{b}-{i}"))).ToList())
+            .ToList();
+        await Task.WhenAll(batches.Select(batch => Client.SendManyAsync(batch)));
+
+        var receiver = await StartReceiverAsync("small-batches");
+        var received = (await ReceiveAndAckAsync(receiver, 200)).Select(IdOf).ToList();
+
+        Assert.Equal(200, received.Distinct().Count());
+        for (var b = 0; b < 50; b++)
+        {
+            Assert.Equal(Enumerable.Range(0, 4).Select(i => $"{b}-{i}"), received.Where(id => id.StartsWith($"{b}-", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public async Task Send_many_pipelines_to_several_queues_in_order()
     {
         var batch = Enumerable.Range(0, 300).Select(i => ($"many-{i % 3}", Message($"{i}"))).ToList();
