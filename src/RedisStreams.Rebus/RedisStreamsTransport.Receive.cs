@@ -49,12 +49,16 @@ public sealed partial class RedisStreamsTransport
     {
         // Exactly one settlement per message: the first of ack, nack or disposal wins.
         var settled = 0;
-        context.OnAck(async _ =>
+        // The ack does not wait for Redis's reply, as with Rebus's RabbitMQ transport: Rebus frees the
+        // parallelism slot at once, and a lost ack only means the message comes again (at least once).
+        context.OnAck(_ =>
         {
             if (Interlocked.Exchange(ref settled, 1) == 0)
             {
-                await receiver.AckAsync(inbound).ConfigureAwait(false);
+                receiver.AckInBackground(inbound);
             }
+
+            return Task.CompletedTask;
         });
         context.OnNack(async _ =>
         {

@@ -4,14 +4,6 @@ namespace RedisStreams.Rebus;
 
 public sealed partial class RedisStreamsTransport
 {
-    // StackExchange.Redis times a command from the moment it is queued, not sent. A burst of thousands of
-    // concurrent commits (Task.WhenAll over SendLocal) would queue thousands of scripts at once, and on a busy
-    // machine the last ones time out although Redis executed the first ones in microseconds; an outcome
-    // that is unknown to the sender. Queueing the surplus here instead keeps every command's wait short.
-    const int MaxConcurrentSends = 32;
-
-    readonly SemaphoreSlim _sendSlots = new(MaxConcurrentSends, MaxConcurrentSends);
-
     /// <summary>
     /// Writes the transaction's outgoing messages, pipelined, when it commits. Deferred messages become native
     /// delayed deliveries to their recipient.
@@ -27,14 +19,9 @@ public sealed partial class RedisStreamsTransport
             return;
         }
 
-        await _sendSlots.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            await _client.SendManyAsync(batch).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendSlots.Release();
-        }
+        // A burst of thousands of concurrent commits does not queue thousands of commands (StackExchange.Redis
+        // would time the last ones out while Redis ran the first in microseconds): the engine sends concurrent
+        // messages to one queue in shared script calls, one call in flight per queue.
+        await _client.SendManyAsync(batch).ConfigureAwait(false);
     }
 }

@@ -106,7 +106,6 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
 
         _disposed = true;
         StopReceiverAsync().GetAwaiter().GetResult();
-        _sendSlots.Dispose();
         if (_ownsClient)
         {
             _client.Dispose();

@@ -27,7 +27,19 @@ internal sealed class RedisStreamsReceiveLockContext : ReceiveLockContext
 
     public InboundMessage Message { get; }
 
-    public Task Complete() => Settle() ? _receiver.AckAsync(Message) : Task.CompletedTask;
+    /// <summary>
+    /// Acks without waiting for Redis's reply, as MassTransit's RabbitMQ transport does: the concurrency slot
+    /// frees at once, and a lost ack only means the message comes again (at least once).
+    /// </summary>
+    public Task Complete()
+    {
+        if (Settle())
+        {
+            _receiver.AckInBackground(Message);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public async Task Faulted(Exception exception)
     {
