@@ -171,6 +171,7 @@ if (Runs("cluster"))
     {
         results.Add(await ThroughputScenarios.RawFloorAsync(cluster, messages));
         results.Add(await ThroughputScenarios.EngineAsync(cluster, messages, prefetch: 128));
+        results.Add(await MassTransitScenarios.ThroughputAsync("Redis Streams", cluster, messages, null, null));
         results.Add(await MassTransitScenarios.ThroughputAsync("Redis Streams", cluster, messages, 128, 32));
     }
 
