@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net.Sockets;
+using RedisStreams.Testing;
 using StackExchange.Redis;
 
 namespace RedisStreams.Chaos;
@@ -12,51 +11,40 @@ namespace RedisStreams.Chaos;
 internal sealed class ChaosRedis : IDisposable
 {
     readonly string _directory = Directory.CreateTempSubdirectory("redis-streams-chaos-").FullName;
-    Process? _process;
+    RedisServerProcess? _server;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = FreePorts.Next();
 
     public string Connection => $"127.0.0.1:{Port}";
 
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _directory, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "no" })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        _server = await RedisServerProcess.StartInAsync(Port, _directory, "--appendonly", "yes", "--appendfsync", "always");
 
-        _process = Process.Start(start)!;
-        RedisStreams.Testing.OrphanGuard.Watch(_process, directory: null);
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        // Listening is not yet serving: after a restart Redis answers LOADING until the AOF is replayed.
         for (var attempt = 0; attempt < 200; attempt++)
         {
             try
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
                 using var admin = await AdminAsync();
                 await admin.GetDatabase().PingAsync();
                 return;
             }
-            catch (Exception e) when (e is SocketException or RedisException)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 await Task.Delay(50);
             }
         }
 
-        throw new InvalidOperationException($"redis-server did not come up on port {Port}.");
+        throw new InvalidOperationException($"redis-server on port {Port} did not serve commands after loading its append-only file.");
     }
 
     /// <summary>Kills the server the hard way (no save, no goodbye) and starts it again from its append-only file.</summary>
     public async Task<TimeSpan> RestartAsync()
     {
         var clock = Stopwatch.StartNew();
-        _process!.Kill();
-        await _process.WaitForExitAsync();
+        await _server!.KillAsync();
+        _server.Dispose();
         await StartAsync();
         return clock.Elapsed;
     }
@@ -79,21 +67,9 @@ internal sealed class ChaosRedis : IDisposable
     public Task<ConnectionMultiplexer> AdminAsync() =>
         ConnectionMultiplexer.ConnectAsync($"{Connection},allowAdmin=true,abortConnect=false,connectTimeout=2000");
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public void Dispose()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill();
-            _process.WaitForExit(5000);
-        }
-
+        _server?.Dispose();
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -121,7 +119,7 @@ public sealed class ConnectionLossSpecs
     [Fact]
     public async Task Killed_connections_mid_run_recover_and_lose_nothing()
     {
-        using var server = await RedisServerProcess.StartAsync(FreePort());
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
         var connection = $"127.0.0.1:{server.Port}";
         var services = new ServiceCollection();
         services.AddMassTransit(x =>
@@ -170,7 +168,7 @@ public sealed class ConnectionLossSpecs
     [Fact]
     public async Task Health_reflects_a_lost_Redis_and_recovers_when_it_is_back()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var server = await RedisServerProcess.StartAsync(port);
         var services = new ServiceCollection();
         if (Environment.GetEnvironmentVariable("RS_TEST_LOG") == "1")
@@ -212,13 +210,6 @@ public sealed class ConnectionLossSpecs
             await bus.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
             server.Dispose();
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

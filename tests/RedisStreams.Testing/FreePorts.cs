@@ -4,8 +4,9 @@ using System.Net.Sockets;
 namespace RedisStreams.Testing;
 
 /// <summary>Finds loopback ports nobody listens on.</summary>
-internal static class FreePorts
+public static class FreePorts
 {
+    /// <summary>A port free at the moment of asking.</summary>
     public static int Next()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -3,16 +3,21 @@ using System.Net.Sockets;
 
 namespace RedisStreams.Testing;
 
-/// <summary>A <c>redis-server</c> child process in its own temporary directory, killed when the test process exits.</summary>
+/// <summary>
+/// A <c>redis-server</c> child process on loopback, killed when the test process exits. It runs in its own
+/// temporary directory, removed with it, or in a directory the caller keeps (to restart from its files).
+/// </summary>
 public sealed class RedisServerProcess : IDisposable
 {
     readonly Process _process;
     readonly string _directory;
+    readonly bool _ownsDirectory;
 
-    RedisServerProcess(Process process, string directory, int port)
+    RedisServerProcess(Process process, string directory, bool ownsDirectory, int port)
     {
         _process = process;
         _directory = directory;
+        _ownsDirectory = ownsDirectory;
         Port = port;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
@@ -20,12 +25,24 @@ public sealed class RedisServerProcess : IDisposable
     /// <summary>The loopback port it listens on.</summary>
     public int Port { get; }
 
-    /// <summary>Starts a server with the given extra arguments and waits until it answers.</summary>
-    public static async Task<RedisServerProcess> StartAsync(int port, params string[] extraArguments)
+    /// <summary>Starts a server in a temporary directory of its own with the given extra arguments and waits until it answers.</summary>
+    public static Task<RedisServerProcess> StartAsync(int port, params string[] extraArguments) =>
+        StartAsync(port, directory: null, extraArguments);
+
+    /// <summary>
+    /// Starts a server in <paramref name="directory"/>, which stays when the server is killed or disposed, so a
+    /// new server there replays its files. Extra arguments come last and so override the defaults (no
+    /// persistence, quiet log).
+    /// </summary>
+    public static Task<RedisServerProcess> StartInAsync(int port, string directory, params string[] extraArguments) =>
+        StartAsync(port, directory, extraArguments);
+
+    static async Task<RedisServerProcess> StartAsync(int port, string? directory, string[] extraArguments)
     {
         var binary = Tools.Find("redis-server")
             ?? throw new InvalidOperationException("redis-server is not installed. Install it (Debian/Ubuntu: apt-get install -y redis-server) or set REDIS_STREAMS_TEST_REDIS to a Redis to test against.");
-        var directory = Directory.CreateTempSubdirectory("redis-streams-test-").FullName;
+        var ownsDirectory = directory is null;
+        directory ??= Directory.CreateTempSubdirectory("redis-streams-test-").FullName;
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
@@ -42,8 +59,8 @@ public sealed class RedisServerProcess : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        OrphanGuard.Watch(process, directory);
-        var server = new RedisServerProcess(process, directory, port);
+        OrphanGuard.Watch(process, ownsDirectory ? directory : null);
+        var server = new RedisServerProcess(process, directory, ownsDirectory, port);
         await server.WaitUntilListeningAsync().ConfigureAwait(false);
         return server;
     }
@@ -73,7 +90,23 @@ public sealed class RedisServerProcess : IDisposable
         throw new TimeoutException($"redis-server on port {Port} did not start listening within 20 s.");
     }
 
-    /// <summary>Kills the server and removes its directory.</summary>
+    /// <summary>Kills the server the hard way (no save, no goodbye), as a crash would; its directory stays.</summary>
+    public async Task KillAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    /// <summary>Kills the server and removes its directory when it made that directory itself.</summary>
     public void Dispose()
     {
         try
@@ -86,6 +119,11 @@ public sealed class RedisServerProcess : IDisposable
         }
         catch (InvalidOperationException)
         {
+        }
+
+        if (!_ownsDirectory)
+        {
+            return;
         }
 
         try
