@@ -105,13 +105,23 @@ if (Runs("rebus"))
 if (Runs("fanout"))
 {
     var messages = Option("messages", 20_000, 500);
-    Console.WriteLine($"\n## Publish fan-out: {messages:N0} messages of 1 KiB");
+    var rounds = Option("rounds", 3, 1);
+    var fanOuts = new[] { 1, 5, 20 };
+    var runs = fanOuts.ToDictionary(n => n, _ => new List<(double Published, double Delivered)>());
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var subscribers in fanOuts)
+        {
+            runs[subscribers].Add(await EngineScenarios.FanOutAsync(redis, subscribers, messages));
+        }
+    }
+
+    Console.WriteLine($"\n## Publish fan-out: {messages:N0} messages of 1 KiB, {rounds} interleaved rounds (medians)");
     Console.WriteLine("| subscriber endpoints | published msg/s | delivered msg/s (all endpoints) |");
     Console.WriteLine("|---|---|---|");
-    foreach (var subscribers in new[] { 1, 5, 20 })
+    foreach (var subscribers in fanOuts)
     {
-        var (published, delivered) = await EngineScenarios.FanOutAsync(redis, subscribers, messages);
-        Console.WriteLine($"| {subscribers} | {published:N0} | {delivered:N0} |");
+        Console.WriteLine($"| {subscribers} | {Stats.Median([.. runs[subscribers].Select(r => r.Published)]):N0} | {Stats.Median([.. runs[subscribers].Select(r => r.Delivered)]):N0} |");
     }
 }
 
@@ -119,19 +129,33 @@ if (Runs("latency"))
 {
     var rate = Option("rate", 1000, 200);
     var seconds = Option("seconds", 10, 2);
-    var latencies = await EngineScenarios.SteadyLatencyAsync(redis, rate, TimeSpan.FromSeconds(seconds));
-    Console.WriteLine($"\n## Send-to-consume latency at a steady {rate} msg/s for {seconds} s ({latencies.Count} messages)");
-    Console.WriteLine("| p50 | p99 | max |");
-    Console.WriteLine("|---|---|---|");
-    Console.WriteLine($"| {Stats.Median(latencies):F2} ms | {Stats.Percentile(latencies, 99):F2} ms | {latencies.Max():F2} ms |");
-
-    Console.WriteLine($"\n## MassTransit latency at a steady {rate} msg/s for {seconds} s (one request in ten)");
-    Console.WriteLine("| transport | one-way sent at | send-to-consume p50 | p99 | max | request/response p50 | p99 | max |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|");
-    foreach (var transport in rabbit ? new[] { "Redis Streams", "RabbitMQ" } : ["Redis Streams"])
+    var rounds = Option("rounds", 3, 1);
+    var transports = rabbit ? new[] { "Redis Streams", "RabbitMQ" } : ["Redis Streams"];
+    var engine = new List<double>();
+    var oneWay = transports.ToDictionary(t => t, _ => new List<double>());
+    var roundTrip = transports.ToDictionary(t => t, _ => new List<double>());
+    var sentAt = transports.ToDictionary(t => t, _ => new List<double>());
+    for (var round = 0; round < rounds; round++)
     {
-        var (oneWay, roundTrip, sentPerSecond) = await MassTransitScenarios.LatencyAsync(transport, redis, rate, TimeSpan.FromSeconds(seconds));
-        Console.WriteLine($"| {transport} | {sentPerSecond:N0} msg/s | {Stats.Median(oneWay):F2} ms | {Stats.Percentile(oneWay, 99):F2} ms | {oneWay.Max():F2} ms | {Stats.Median(roundTrip):F2} ms | {Stats.Percentile(roundTrip, 99):F2} ms | {roundTrip.Max():F2} ms |");
+        // Interleaved: each round runs the engine, then MassTransit on each transport.
+        engine.AddRange(await EngineScenarios.SteadyLatencyAsync(redis, rate, TimeSpan.FromSeconds(seconds)));
+        foreach (var transport in transports)
+        {
+            var (oneWayRun, roundTripRun, sentPerSecond) = await MassTransitScenarios.LatencyAsync(transport, redis, rate, TimeSpan.FromSeconds(seconds));
+            oneWay[transport].AddRange(oneWayRun);
+            roundTrip[transport].AddRange(roundTripRun);
+            sentAt[transport].Add(sentPerSecond);
+        }
+    }
+
+    Console.WriteLine($"\n## Latency at a steady {rate} msg/s for {seconds} s, {rounds} interleaved rounds (percentiles over every sample)");
+    Console.WriteLine("| stack | one-way sent at | send-to-consume p50 | p99 | max | request/response p50 | p99 | max |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    Console.WriteLine($"| engine | {rate:N0} msg/s | {Stats.Median(engine):F2} ms | {Stats.Percentile(engine, 99):F2} ms | {engine.Max():F2} ms | | | |");
+    foreach (var transport in transports)
+    {
+        var (a, b) = (oneWay[transport], roundTrip[transport]);
+        Console.WriteLine($"| MassTransit on {transport} (one request in ten) | {Stats.Median(sentAt[transport]):N0} msg/s | {Stats.Median(a):F2} ms | {Stats.Percentile(a, 99):F2} ms | {a.Max():F2} ms | {Stats.Median(b):F2} ms | {Stats.Percentile(b, 99):F2} ms | {b.Max():F2} ms |");
     }
 }
 
