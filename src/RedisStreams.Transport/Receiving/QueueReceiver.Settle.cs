@@ -30,8 +30,10 @@ public sealed partial class QueueReceiver
     public void AckInBackground(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Forget(message.EntryId);
+
+        // Counted before it stops being held, so StopAsync never sees neither.
         Interlocked.Increment(ref _acksInFlight);
+        Forget(message.EntryId);
         _acks.AddAsync(message.EntryId).ContinueWith(
             (ack, state) =>
             {
