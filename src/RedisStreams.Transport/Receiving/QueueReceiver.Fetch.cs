@@ -121,7 +121,8 @@ public sealed partial class QueueReceiver
             }
 
             var message = new InboundMessage(Queue, id, headers, body, deliveries, transportFields);
-            if (_held.TryAdd(id, message))
+            // Never again while our own ack of it is on its way.
+            if (!_acking.ContainsKey(id) && _held.TryAdd(id, message))
             {
 
                 _buffer.Writer.TryWrite(message);

@@ -13,7 +13,7 @@ public sealed partial class QueueReceiver
     {
         await RunPeriodicallyAsync("renew", _options.RenewInterval, stop, async () =>
         {
-            foreach (var chunk in _held.Keys.Chunk(500))
+            foreach (var chunk in _held.Keys.Concat(_acking.Keys).Chunk(500))
             {
                 var args = new RedisValue[2 + chunk.Length];
                 args[0] = Group;
@@ -23,7 +23,10 @@ public sealed partial class QueueReceiver
                     args[i + 2] = chunk[i];
                 }
 
-                var lost = (string[])(await Database.ScriptEvaluateAsync(LuaScripts.Renew, [_keys.Stream], args).ConfigureAwait(false))!;
+                // An entry whose ack landed meanwhile is gone as it should be: only held ones count as lost.
+                var lost = ((string[])(await Database.ScriptEvaluateAsync(LuaScripts.Renew, [_keys.Stream], args).ConfigureAwait(false))!)
+                    .Where(_held.ContainsKey)
+                    .ToArray();
                 if (lost.Length > 0)
                 {
                     foreach (var id in lost)

@@ -15,8 +15,17 @@ public sealed partial class QueueReceiver
         ArgumentNullException.ThrowIfNull(message);
 
         // The slot frees as the ack leaves, so the next fetch overlaps the ack's round trip.
+        _acking[message.EntryId] = 0;
         Forget(message.EntryId);
-        await _acks.AddAsync(message.EntryId).ConfigureAwait(false);
+        try
+        {
+            await _acks.AddAsync(message.EntryId).ConfigureAwait(false);
+        }
+        finally
+        {
+            _acking.TryRemove(message.EntryId, out _);
+        }
+
         TransportMetrics.Acked.Add(1, TransportMetrics.Queue(Queue));
     }
 
@@ -31,8 +40,8 @@ public sealed partial class QueueReceiver
     {
         ArgumentNullException.ThrowIfNull(message);
 
-        // Counted before it stops being held, so StopAsync never sees neither.
-        Interlocked.Increment(ref _acksInFlight);
+        // In flight before it stops being held, so StopAsync never sees neither.
+        _acking[message.EntryId] = 0;
         Forget(message.EntryId);
         _acks.AddAsync(message.EntryId).ContinueWith(
             (ack, state) =>
@@ -47,7 +56,7 @@ public sealed partial class QueueReceiver
                     TransportMetrics.Acked.Add(1, TransportMetrics.Queue(receiver.Queue));
                 }
 
-                Interlocked.Decrement(ref receiver._acksInFlight);
+                receiver._acking.TryRemove(entryId, out _);
             },
             (this, message.EntryId),
             CancellationToken.None,

@@ -30,6 +30,10 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly ILogger _logger;
     readonly Channel<InboundMessage> _buffer = Channel.CreateUnbounded<InboundMessage>(new UnboundedChannelOptions { SingleWriter = false });
     readonly ConcurrentDictionary<string, InboundMessage> _held = new(StringComparer.Ordinal);
+
+    // Settled by an ack whose reply has not come yet: no longer taking a prefetch slot, still renewed, so no
+    // consumer (this one included) can reclaim and redeliver it before Redis has removed it.
+    readonly ConcurrentDictionary<string, byte> _acking = new(StringComparer.Ordinal);
     readonly AsyncSignal _wake = new();
     readonly AsyncSignal _delayedWake = new();
     readonly AsyncSignal _claimWake = new();
@@ -43,7 +47,6 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly GroupCommit<string, bool> _acks;
     readonly int _refillThreshold;
     Task? _renewTask;
-    int _acksInFlight;
     int _state; // 0 new, 1 started, 2 stopped
 
     internal QueueReceiver(RedisStreamsClient client, string queue, string? group, int? prefetchCount)
@@ -213,7 +216,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         // land before the consumer leaves its group.
         try
         {
-            while (!_held.IsEmpty || Volatile.Read(ref _acksInFlight) > 0)
+            while (!_held.IsEmpty || !_acking.IsEmpty)
             {
                 await Task.Delay(20, cancellationToken).ConfigureAwait(false);
             }
