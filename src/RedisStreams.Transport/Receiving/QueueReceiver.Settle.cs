@@ -10,23 +10,10 @@ public sealed partial class QueueReceiver
 
     /// <summary>Acknowledges a message: it is removed from the queue for good.</summary>
     /// <param name="message">A message this receiver handed out.</param>
-    public async Task AckAsync(InboundMessage message)
+    public Task AckAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-
-        // The slot frees as the ack leaves, so the next fetch overlaps the ack's round trip.
-        _acking[message.EntryId] = 0;
-        Forget(message.EntryId);
-        try
-        {
-            await _acks.AddAsync(message.EntryId).ConfigureAwait(false);
-        }
-        finally
-        {
-            _acking.TryRemove(message.EntryId, out _);
-        }
-
-        TransportMetrics.Acked.Add(1, TransportMetrics.Queue(Queue));
+        return AcknowledgeAsync(message.EntryId);
     }
 
     /// <summary>
@@ -39,29 +26,42 @@ public sealed partial class QueueReceiver
     public void AckInBackground(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        _ = AcknowledgeLoggingFailureAsync(message.EntryId);
+    }
 
-        // In flight before it stops being held, so StopAsync never sees neither.
-        _acking[message.EntryId] = 0;
-        Forget(message.EntryId);
-        _acks.AddAsync(message.EntryId).ContinueWith(
-            (ack, state) =>
-            {
-                var (receiver, entryId) = ((QueueReceiver, string))state!;
-                if (ack.Exception is { } failure)
-                {
-                    receiver._logger.BackgroundAckFailed(failure.GetBaseException(), receiver.Queue, entryId);
-                }
-                else
-                {
-                    TransportMetrics.Acked.Add(1, TransportMetrics.Queue(receiver.Queue));
-                }
+    async Task AcknowledgeLoggingFailureAsync(string entryId)
+    {
+        try
+        {
+            await AcknowledgeAsync(entryId).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Nobody awaits a background ack: whatever failed it is logged, and the entry is redelivered.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.BackgroundAckFailed(e, Queue, entryId);
+        }
+    }
 
-                receiver._acking.TryRemove(entryId, out _);
-            },
-            (this, message.EntryId),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+    /// <remarks>
+    /// Runs synchronously up to the ack's round trip, so the entry is in flight and no longer held by the time
+    /// either caller returns: the slot frees as the ack leaves, the next fetch overlaps its round trip, and
+    /// <see cref="StopAsync"/> never sees neither.
+    /// </remarks>
+    async Task AcknowledgeAsync(string entryId)
+    {
+        _acking[entryId] = 0;
+        Forget(entryId);
+        try
+        {
+            await _acks.AddAsync(entryId).ConfigureAwait(false);
+        }
+        finally
+        {
+            _acking.TryRemove(entryId, out _);
+        }
+
+        TransportMetrics.Acked.Add(1, TransportMetrics.Queue(Queue));
     }
 
     /// <summary>
