@@ -111,6 +111,8 @@ public sealed partial class QueueReceiver : IAsyncDisposable
             throw new InvalidOperationException($"The receiver for queue '{Queue}' was already started.");
         }
 
+        // Refuses to start on a server that would evict the queue (unless allowed, then only a warning).
+        await _client.EvictionPolicy.EnsureAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         _client.Multiplexer.ConnectionRestored += _onReconnected;
         await _client.Multiplexer.GetSubscriber().SubscribeAsync(_keys.Doorbell, _onDoorbell).WaitAsync(cancellationToken).ConfigureAwait(false);
         await _client.ProvisionQueueAsync(Queue, Group).WaitAsync(cancellationToken).ConfigureAwait(false);
