@@ -29,6 +29,16 @@ internal sealed class RedisStreamsHostConfiguration :
             x.Handle<TimeoutException>();
             x.Exponential(1000, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
         });
+
+        // Sends must fail within a bound during an outage (MassTransit otherwise reuses the receive policy above
+        // and retries for the host's lifetime). The engine already retries writes for WriteRetryTimeout and throws
+        // its own exceptions, which this policy leaves alone; what is left is a connection that cannot be made at
+        // all (refused credentials, an evicting maxmemory-policy), tried a few times over a few seconds.
+        SendTransportRetryPolicy = Retry.CreatePolicy(x =>
+        {
+            x.Handle<ConnectionException>();
+            x.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(300));
+        });
         _supervisor = new Recycle<ClientContextSupervisor>(() => new ClientContextSupervisor(Settings));
     }
 
@@ -49,6 +59,8 @@ internal sealed class RedisStreamsHostConfiguration :
     public RedisStreamsBusTopology BusTopology => _topology;
 
     public override IRetryPolicy ReceiveTransportRetryPolicy { get; }
+
+    public override IRetryPolicy SendTransportRetryPolicy { get; }
 
     public RedisStreamsReceiveSettings Defaults => _busConfiguration.Defaults;
 

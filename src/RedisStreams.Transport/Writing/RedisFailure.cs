@@ -8,8 +8,9 @@ internal static class RedisFailure
     // Replies of a server that cannot take writes now but will (or whose role is changing): a replica being
     // written to after a failover, a server loading its data, a replica whose primary is down, a cluster slot
     // being migrated or a cluster without quorum, a WAIT unblocked because the server's role changed, and in
-    // durable mode a MOVED we refuse to follow (the write must land where its WAIT goes).
-    static readonly string[] TransientReplies = ["READONLY", "LOADING", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "UNBLOCKED", "MOVED", "ASK", "WAIT cannot be used with replica"];
+    // durable mode a MOVED we refuse to follow (the write must land where its WAIT goes), and a primary whose
+    // min-replicas-to-write is not met (its replicas may come back).
+    static readonly string[] TransientReplies = ["READONLY", "LOADING", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "UNBLOCKED", "MOVED", "ASK", "NOREPLICAS", "WAIT cannot be used with replica"];
 
     /// <summary>Whether trying again later may succeed: the connection, the server's role or the cluster is changing.</summary>
     public static bool IsTransient(Exception exception) => exception switch

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using RedisStreams.Testing;
+using RedisStreams.Transport;
+using StackExchange.Redis;
+
+namespace RedisStreams.MassTransit.Tests;
+
+/// <summary>
+/// A send or publish while Redis is down, or out of memory, fails the caller within a bound with the engine's clear
+/// exception, instead of retrying for the host's lifetime (issues 10 and 12).
+/// </summary>
+public sealed class OutageSpecs
+{
+    static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task Send_and_publish_while_redis_is_down_fail_within_the_bound()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        await using var provider = BusOn(server.Port, TestNames.UniquePrefix(), o => o.WriteRetryTimeout = Bound);
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri("queue:outage-orders"));
+            await endpoint.Send(new PingMessage(Guid.NewGuid()));
+            await server.KillAsync();
+
+            var send = await FailsWithinAsync<RedisStreamsUnavailableException>(() => endpoint.Send(new PingMessage(Guid.NewGuid())), Bound + TimeSpan.FromSeconds(20));
+            var publish = await FailsWithinAsync<RedisStreamsUnavailableException>(() => bus.Publish(new OrderSubmitted(Guid.NewGuid())), Bound + TimeSpan.FromSeconds(20));
+
+            Assert.Contains("queue 'outage-orders'", send.Message, StringComparison.Ordinal);
+            Assert.Contains("topic '", publish.Message, StringComparison.Ordinal);
+            Assert.Contains($"127.0.0.1:{server.Port}", send.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await bus.StopAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task Send_and_publish_under_OOM_fail_at_once_with_the_cause_and_the_fix()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        // A retry window longer than the test's deadline: only failing at once passes.
+        await using var provider = BusOn(server.Port, TestNames.UniquePrefix(), o => o.WriteRetryTimeout = TimeSpan.FromMinutes(10));
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri("queue:oom-orders"));
+            await endpoint.Send(new PingMessage(Guid.NewGuid()));
+            await MakeOutOfMemoryAsync(server.Port);
+
+            var send = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => endpoint.Send(new PingMessage(Guid.NewGuid())), TimeSpan.FromSeconds(30));
+            var publish = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => bus.Publish(new OrderSubmitted(Guid.NewGuid())), TimeSpan.FromSeconds(30));
+
+            foreach (var failure in new Exception[] { send, publish })
+            {
+                Assert.Contains("out of memory", failure.Message, StringComparison.Ordinal);
+                Assert.Contains("raise maxmemory", failure.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            await bus.StopAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    static ServiceProvider BusOn(int port, string prefix, Action<RedisStreamsOptions> engine)
+    {
+        var services = new ServiceCollection();
+        services.AddMassTransit(x =>
+        {
+            x.DisableUsageTelemetry();
+            x.AddConsumer<OrderSubmittedConsumer>();
+            x.UsingRedisStreams((context, cfg) =>
+            {
+                cfg.Host($"127.0.0.1:{port}");
+                cfg.KeyPrefix = prefix;
+                cfg.ConfigureEngine(engine);
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        return services.BuildServiceProvider(true);
+    }
+
+    static async Task MakeOutOfMemoryAsync(int port)
+    {
+        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
+        var db = admin.GetDatabase();
+        var filler = new string('x', 10_000);
+        for (var i = 0; i < 200; i++)
+        {
+            await db.StringSetAsync($"filler:{i}", filler);
+        }
+
+        var info = await admin.GetServers()[0].InfoRawAsync("memory") ?? string.Empty;
+        var used = long.Parse(info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await admin.GetServers()[0].ConfigSetAsync("maxmemory", (used - 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("probe", "1"));
+    }
+
+    static async Task<TException> FailsWithinAsync<TException>(Func<Task> action, TimeSpan deadline)
+        where TException : Exception
+    {
+        var watch = Stopwatch.StartNew();
+        var task = Assert.ThrowsAnyAsync<TException>(action);
+        Assert.True(await Task.WhenAny(task, Task.Delay(deadline)) == task, $"Still waiting after {deadline}: the call hangs instead of failing.");
+        return await task;
+    }
+}

@@ -1,0 +1,85 @@
+using Rebus.Config;
+using Rebus.Routing.TypeBased;
+using RedisStreams.Testing;
+using RedisStreams.Transport;
+using StackExchange.Redis;
+
+namespace RedisStreams.Rebus.Tests.Bus;
+
+/// <summary>
+/// A send or publish while Redis is down, or out of memory, fails within a bound with the engine's clear exception
+/// (issues 10 and 12).
+/// </summary>
+[Collection(RunsAloneCollection.Name)]
+public sealed class OutageTests
+{
+    static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task Send_and_publish_while_redis_is_down_fail_within_the_bound()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        using var bus = Configure.OneWayClient()
+            .Logging(l => l.None())
+            .Transport(t => t.UseRedisStreamsAsOneWayClient($"127.0.0.1:{server.Port}").KeyPrefix(TestNames.UniquePrefix()).WriteRetryTimeout(Bound))
+            .Routing(r => r.TypeBased().Map<Ping>("outage-work"))
+            .Start();
+        await bus.Send(new Ping(1));
+        await server.KillAsync();
+
+        var send = await FailsWithinAsync<RedisStreamsUnavailableException>(() => bus.Send(new Ping(2)), Bound + TimeSpan.FromSeconds(20));
+        var publish = await FailsWithinAsync<RedisStreamsUnavailableException>(() => bus.Publish(new OrderPlaced(3)), Bound + TimeSpan.FromSeconds(20));
+
+        Assert.Contains("queue 'outage-work'", send.Message, StringComparison.Ordinal);
+        Assert.Contains("topic '", publish.Message, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{server.Port}", send.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_and_publish_under_OOM_fail_at_once_with_the_cause_and_the_fix()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        var prefix = TestNames.UniquePrefix();
+        using var bus = Configure.OneWayClient()
+            .Logging(l => l.None())
+            .Transport(t => t.UseRedisStreamsAsOneWayClient($"127.0.0.1:{server.Port}").KeyPrefix(prefix).WriteRetryTimeout(TimeSpan.FromMinutes(10)))
+            .Routing(r => r.TypeBased().Map<Ping>("oom-work"))
+            .Start();
+        await bus.Send(new Ping(1));
+        await bus.Advanced.Topics.Subscribe("order-placed-topic");
+        await MakeOutOfMemoryAsync(server.Port);
+
+        var send = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => bus.Send(new Ping(2)), TimeSpan.FromSeconds(30));
+        var publish = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => bus.Advanced.Topics.Publish("order-placed-topic", new OrderPlaced(3)), TimeSpan.FromSeconds(30));
+
+        foreach (var failure in new Exception[] { send, publish })
+        {
+            Assert.Contains("out of memory", failure.Message, StringComparison.Ordinal);
+            Assert.Contains("raise maxmemory", failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    static async Task MakeOutOfMemoryAsync(int port)
+    {
+        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
+        var db = admin.GetDatabase();
+        var filler = new string('x', 10_000);
+        for (var i = 0; i < 200; i++)
+        {
+            await db.StringSetAsync($"filler:{i}", filler);
+        }
+
+        var info = await admin.GetServers()[0].InfoRawAsync("memory") ?? string.Empty;
+        var used = long.Parse(info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await admin.GetServers()[0].ConfigSetAsync("maxmemory", (used - 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("probe", "1"));
+    }
+
+    static async Task<TException> FailsWithinAsync<TException>(Func<Task> action, TimeSpan deadline)
+        where TException : Exception
+    {
+        var task = Assert.ThrowsAnyAsync<TException>(action);
+        Assert.True(await Task.WhenAny(task, Task.Delay(deadline)) == task, $"Still waiting after {deadline}: the call hangs instead of failing.");
+        return await task;
+    }
+}

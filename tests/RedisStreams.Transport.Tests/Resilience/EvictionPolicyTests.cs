@@ -1,0 +1,85 @@
+using RedisStreams.Testing;
+using RedisStreams.Transport.Tests.Security;
+using StackExchange.Redis;
+using static RedisStreams.Transport.Tests.Resilience.ResilienceTestSupport;
+
+namespace RedisStreams.Transport.Tests.Resilience;
+
+/// <summary>An evicting maxmemory-policy deletes queues silently: the engine refuses it unless told otherwise (issue 10, item 3).</summary>
+[Collection(RunsAloneCollection.Name)]
+public sealed class EvictionPolicyTests
+{
+    [Fact]
+    public async Task An_evicting_policy_is_refused_at_start_with_what_to_set_and_why()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next(), "--maxmemory-policy", "allkeys-lru");
+        var logs = new CapturingLoggerFactory();
+
+        var refused = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() =>
+            RedisStreamsClient.ConnectAsync($"127.0.0.1:{server.Port}", new RedisStreamsOptions { KeyPrefix = TestNames.UniquePrefix() }, logs));
+
+        Assert.Contains("maxmemory-policy 'allkeys-lru'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("CONFIG SET maxmemory-policy noeviction", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("redis.conf", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("lost", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("AllowEvictingPolicy", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(logs.Lines, line => line.Contains("[1025]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_borrowed_connection_is_checked_before_the_first_send_and_receiver_start()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next(), "--maxmemory-policy", "volatile-ttl");
+        using var multiplexer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port}");
+        var client = new RedisStreamsClient(multiplexer, new RedisStreamsOptions { KeyPrefix = TestNames.UniquePrefix() });
+
+        var send = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => client.SendAsync("orders", Message("1")));
+        var start = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => client.CreateReceiver("orders").StartAsync());
+
+        Assert.Contains("'volatile-ttl'", send.Message, StringComparison.Ordinal);
+        Assert.Contains("'volatile-ttl'", start.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await multiplexer.GetDatabase().KeyExistsAsync(new RedisKey[] { $"{client.Options.KeyPrefix}:{{orders}}" }));
+
+        // Fixed on the server: the next call checks again and goes through.
+        await multiplexer.GetServers()[0].ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        Assert.False(string.IsNullOrEmpty(await client.SendAsync("orders", Message("2"))));
+    }
+
+    [Fact]
+    public async Task AllowEvictingPolicy_turns_the_refusal_into_a_logged_warning()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next(), "--maxmemory-policy", "allkeys-lru");
+        var logs = new CapturingLoggerFactory();
+        await using var client = await RedisStreamsClient.ConnectAsync(
+            $"127.0.0.1:{server.Port}",
+            new RedisStreamsOptions { KeyPrefix = TestNames.UniquePrefix(), AllowEvictingPolicy = true },
+            logs);
+
+        await client.SendAsync("orders", Message("1"));
+
+        var warning = Assert.Single(logs.Lines, line => line.Contains("[1026]", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
+        Assert.Contains("allkeys-lru", warning, StringComparison.Ordinal);
+        Assert.Contains("noeviction", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_who_may_not_run_INFO_gets_a_warning_that_the_policy_is_unverified()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        var prefix = TestNames.UniquePrefix();
+        using (var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port}"))
+        {
+            var rules = RedisAclUser.SetUserArguments("no-info", "secret-no-info", prefix).Where(r => (string)r != "+info").ToArray();
+            await admin.GetServers()[0].ExecuteAsync("ACL", rules);
+        }
+
+        var logs = new CapturingLoggerFactory();
+        await using var client = await RedisStreamsClient.ConnectAsync($"redis://no-info:secret-no-info@127.0.0.1:{server.Port}", new RedisStreamsOptions { KeyPrefix = prefix }, logs);
+        await client.SendAsync("orders", Message("1"));
+
+        var warning = Assert.Single(logs.Lines, line => line.Contains("[1027]", StringComparison.Ordinal));
+        Assert.Contains("+info", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("secret-no-info", StringComparison.Ordinal));
+    }
+}
