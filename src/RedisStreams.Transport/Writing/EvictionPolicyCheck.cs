@@ -85,7 +85,8 @@ internal sealed class EvictionPolicyCheck : IDisposable
             string? info;
             try
             {
-                info = await server.InfoRawAsync("memory").ConfigureAwait(false);
+                // As a plain command: InfoRawAsync would demand admin mode on the multiplexer, which users rarely enable.
+                info = (string?)await server.ExecuteAsync("INFO", "memory").ConfigureAwait(false);
             }
             catch (RedisServerException e) when (e.Message.StartsWith("NOPERM", StringComparison.Ordinal))
             {

@@ -111,7 +111,8 @@ internal sealed class WriteGuard
                 throw new RedisConnectionException(ConnectionFailureType.SocketClosed, $"The connection to {Describe(server.EndPoint)} changed between a write and its WAIT; writing again.");
             }
 
-            var confirmed = (int)(long)await server.ExecuteAsync("WAIT", required, timeout).WaitAsync(Remaining(deadline)).ConfigureAwait(false);
+            // Bounded by its own timeout, not cut at the deadline: a short answer must be told as such.
+            var confirmed = (int)(long)await server.ExecuteAsync("WAIT", required, timeout).ConfigureAwait(false);
             if (!Same(server, key, sockets))
             {
                 throw new RedisConnectionException(ConnectionFailureType.SocketClosed, $"The connection to {Describe(server.EndPoint)} changed while waiting for replicas; writing again.");
