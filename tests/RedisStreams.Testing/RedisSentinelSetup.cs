@@ -79,21 +79,27 @@ public sealed class RedisSentinelSetup : IAsyncDisposable
     {
         foreach (var sentinel in _sentinels.Where(s => s.IsRunning))
         {
-            try
+            if (await PrimaryPortAsync(sentinel.Port).ConfigureAwait(false) is { } port)
             {
-                using var connection = await ConnectAsync(sentinel.Port).ConfigureAwait(false);
-                var address = (RedisResult[]?)await connection.GetServers()[0].ExecuteAsync("SENTINEL", "get-master-addr-by-name", ServiceName).ConfigureAwait(false);
-                if (address is { Length: 2 })
-                {
-                    return int.Parse((string)address[1]!, CultureInfo.InvariantCulture);
-                }
-            }
-            catch (RedisException)
-            {
+                return port;
             }
         }
 
         return null;
+    }
+
+    async Task<int?> PrimaryPortAsync(int sentinelPort)
+    {
+        try
+        {
+            using var connection = await ConnectAsync(sentinelPort).ConfigureAwait(false);
+            var address = (RedisResult[]?)await connection.GetServers()[0].ExecuteAsync("SENTINEL", "get-master-addr-by-name", ServiceName).ConfigureAwait(false);
+            return address is { Length: 2 } ? int.Parse((string)address[1]!, CultureInfo.InvariantCulture) : null;
+        }
+        catch (RedisException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Kills the node on <paramref name="port"/> with SIGKILL, as a crash would.</summary>
@@ -109,14 +115,24 @@ public sealed class RedisSentinelSetup : IAsyncDisposable
         _nodes[port] = await RedisServerProcess.StartAsync(port, _serverArguments).ConfigureAwait(false);
     }
 
-    /// <summary>Waits until the sentinels name a primary other than <paramref name="oldPrimaryPort"/> and it answers as one.</summary>
+    /// <summary>
+    /// Waits until every sentinel names the same primary other than <paramref name="oldPrimaryPort"/> and it answers
+    /// as one: the failover is complete. (A node restarted while a sentinel still holds the old view can be taken
+    /// for the primary by that sentinel, which would then demote the new one.)
+    /// </summary>
     /// <returns>The new primary's port.</returns>
     public async Task<int> WaitForFailoverAsync(int oldPrimaryPort, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {
-            if (await PrimaryPortAsync().ConfigureAwait(false) is { } port && port != oldPrimaryPort)
+            var views = new List<int?>();
+            foreach (var sentinel in _sentinels)
+            {
+                views.Add(await PrimaryPortAsync(sentinel.Port).ConfigureAwait(false));
+            }
+
+            if (views.Distinct().Count() == 1 && views[0] is { } port && port != oldPrimaryPort)
             {
                 await RedisReplication.WaitForPrimaryAsync(port, deadline - DateTime.UtcNow).ConfigureAwait(false);
                 return port;
