@@ -46,7 +46,11 @@ public sealed class OutageTests
             .Routing(r => r.TypeBased().Map<Ping>("oom-work"))
             .Start();
         await bus.Send(new Ping(1));
-        await bus.Advanced.Topics.Subscribe("order-placed-topic");
+        await using (var subscriber = await RedisStreamsClient.ConnectAsync($"127.0.0.1:{server.Port}", new RedisStreamsOptions { KeyPrefix = prefix }))
+        {
+            await subscriber.Subscriptions.SubscribeAsync("order-placed-topic", "oom-subscriber");
+        }
+
         await MakeOutOfMemoryAsync(server.Port);
 
         var send = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => bus.Send(new Ping(2)), TimeSpan.FromSeconds(30));
