@@ -82,4 +82,39 @@ public sealed class EvictionPolicyTests
         Assert.Contains("+info", warning, StringComparison.Ordinal);
         Assert.DoesNotContain(logs.Lines, line => line.Contains("secret-no-info", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_policy_is_checked_again_after_a_reconnect()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        await using var client = await RedisStreamsClient.ConnectAsync($"127.0.0.1:{server.Port}", new RedisStreamsOptions { KeyPrefix = TestNames.UniquePrefix() });
+        await client.SendAsync("orders", Message("1"));
+
+        // Someone switches the policy and the connection drops (as a failover to a differently configured node would).
+        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port},allowAdmin=true");
+        await admin.GetServers()[0].ConfigSetAsync("maxmemory-policy", "allkeys-random");
+        await admin.GetServers()[0].ExecuteAsync("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        RedisStreamsConnectionException? refused = null;
+        while (refused is null && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await client.SendAsync("orders", Message("2"));
+                await Task.Delay(100);
+            }
+            catch (RedisStreamsConnectionException e)
+            {
+                refused = e;
+            }
+            catch (RedisStreamsUnavailableException)
+            {
+                // Still reconnecting.
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.Contains("'allkeys-random'", refused.Message, StringComparison.Ordinal);
+    }
 }
