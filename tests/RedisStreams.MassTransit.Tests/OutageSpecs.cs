@@ -70,13 +70,61 @@ public sealed class OutageSpecs
         }
     }
 
-    static ServiceProvider BusOn(int port, string prefix, Action<RedisStreamsOptions> engine)
+    [Fact]
+    public async Task A_restarted_endpoint_starts_and_drains_its_backlog_while_redis_is_out_of_memory()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        var prefix = TestNames.UniquePrefix();
+        var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+        await using (var consumer = BusOn(server.Port, prefix, _ => { }))
+        {
+            // The endpoint ran once (queue, group and subscription exist), then stopped.
+            var bus = consumer.GetRequiredService<IBusControl>();
+            await bus.StartAsync(TimeSpan.FromSeconds(30));
+            await bus.StopAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await using (var publisher = BusOn(server.Port, prefix, _ => { }, withConsumer: false))
+        {
+            // Another application publishes meanwhile: the backlog waits for the stopped endpoint.
+            var bus = publisher.GetRequiredService<IBusControl>();
+            await bus.StartAsync(TimeSpan.FromSeconds(30));
+            foreach (var id in ids)
+            {
+                await bus.Publish(new OrderSubmitted(id));
+            }
+
+            await bus.StopAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(0, ids.Count(id => Seen.Count(id) > 0));
+        await MakeOutOfMemoryAsync(server.Port);
+        await using var second = BusOn(server.Port, prefix, _ => { });
+        var restarted = second.GetRequiredService<IBusControl>();
+        await restarted.StartAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            Assert.True(
+                await BusFixture.EventuallyAsync(() => Task.FromResult(ids.All(id => Seen.Count(id) >= 1)), TimeSpan.FromSeconds(60)),
+                $"consumed {ids.Count(id => Seen.Count(id) >= 1)} of {ids.Count} under OOM");
+        }
+        finally
+        {
+            await restarted.StopAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    static ServiceProvider BusOn(int port, string prefix, Action<RedisStreamsOptions> engine, bool withConsumer = true)
     {
         var services = new ServiceCollection();
         services.AddMassTransit(x =>
         {
             x.DisableUsageTelemetry();
-            x.AddConsumer<OrderSubmittedConsumer>();
+            if (withConsumer)
+            {
+                x.AddConsumer<OrderSubmittedConsumer>();
+            }
+
             x.UsingRedisStreams((context, cfg) =>
             {
                 cfg.Host($"127.0.0.1:{port}");

@@ -116,6 +116,16 @@ public sealed class SubscriptionRegistry
     {
         var startedAt = Stopwatch.GetTimestamp();
         var destination = $"the subscriptions of topic '{topic}'";
+
+        // Endpoints assert their subscriptions at every start: when nothing changes, nothing is written. Redis
+        // refuses SADD under OOM even for a member that exists, and an endpoint restarted during a memory incident
+        // must still start and drain; publishers also keep their cached resolutions.
+        var present = await _client.Writes.ReadAsync(destination, set, () => Database.SetContainsAsync(set, member)).ConfigureAwait(false);
+        if (present == add)
+        {
+            return;
+        }
+
         _ = await _client.Writes.WriteAsync(
             destination,
             set,
