@@ -120,7 +120,9 @@ public sealed class SubscriptionRegistry
         // Endpoints assert their subscriptions at every start: when nothing changes, nothing is written. Redis
         // refuses SADD under OOM even for a member that exists, and an endpoint restarted during a memory incident
         // must still start and drain; publishers also keep their cached resolutions.
-        var present = await _client.Writes.ReadAsync(destination, set, () => Database.SetContainsAsync(set, member)).ConfigureAwait(false);
+        // SMEMBERS rather than SISMEMBER: a topic's set is small, and the ACL template users already run allows it.
+        var members = await _client.Writes.ReadAsync(destination, set, () => Database.SetMembersAsync(set)).ConfigureAwait(false);
+        var present = members.Contains(member);
         if (present == add)
         {
             return;
