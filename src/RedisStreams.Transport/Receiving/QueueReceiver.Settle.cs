@@ -11,6 +11,10 @@ public sealed partial class QueueReceiver
 
     /// <summary>Acknowledges a message: it is removed from the queue for good.</summary>
     /// <param name="message">A message this receiver handed out.</param>
+    /// <exception cref="RedisStreamsReplicationException">
+    /// Durable writes are on and too few replicas confirmed the acknowledgement: a failover may undo it, and the
+    /// message would then be delivered again (a duplicate, never a loss).
+    /// </exception>
     public Task AckAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -173,7 +177,8 @@ public sealed partial class QueueReceiver
                 await settle().ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when ((RedisFailure.IsTransient(e) || e is RedisStreamsReplicationException) && attempt < SettleAttempts)
+            // A short WAIT is not retried here: the guard already asked again for the whole WriteRetryTimeout.
+            catch (Exception e) when (RedisFailure.IsTransient(e) && attempt < SettleAttempts)
             {
                 _logger.SettleRetry(e, Queue, attempt);
                 await Task.Delay(Backoff(attempt + 2)).ConfigureAwait(false);
