@@ -1,4 +1,5 @@
 using RedisStreams.Testing;
+using RedisStreams.Transport.Tests.Security;
 using StackExchange.Redis;
 using static RedisStreams.Transport.Tests.Resilience.ResilienceTestSupport;
 
@@ -67,5 +68,49 @@ public sealed class DurableWriteTests
         Assert.Equal(0, await onReplica.StreamLengthAsync("durable:{orders}"));
         Assert.Equal(1, await onReplica.SortedSetLengthAsync("durable:{orders}:delayed"));
         Assert.True(await onReplica.SetContainsAsync("durable:topic:{topic}:queues", "orders"));
+    }
+
+    [Fact]
+    public async Task A_background_ack_that_no_replica_confirms_is_logged_as_a_possible_redelivery()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var prefix = TestNames.UniquePrefix();
+        await using (var plain = await RedisStreamsClient.ConnectAsync(redis.ConnectionString, new RedisStreamsOptions { KeyPrefix = prefix }))
+        {
+            await plain.SendAsync("acks", Message("1"));
+        }
+
+        var logs = new CapturingLoggerFactory();
+        await using var durable = await RedisStreamsClient.ConnectAsync(
+            redis.ConnectionString,
+            new RedisStreamsOptions
+            {
+                KeyPrefix = prefix,
+                RequiredReplicas = 1,
+                ReplicationTimeout = TimeSpan.FromMilliseconds(50),
+                WriteRetryTimeout = TimeSpan.FromMilliseconds(500),
+            },
+            logs);
+        var receiver = durable.CreateReceiver("acks");
+        await receiver.StartAsync();
+        var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(message);
+
+        receiver.AckInBackground(message);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!logs.Lines.Any(l => l.Contains("[1016]", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var logged = Assert.Single(logs.Lines, l => l.Contains("[1016]", StringComparison.Ordinal));
+        Assert.Contains(nameof(RedisStreamsReplicationException), logged, StringComparison.Ordinal);
+        Assert.Contains("delivered again", logged, StringComparison.Ordinal);
+        await receiver.DisposeAsync();
+
+        // The ack did reach the primary; only its replication is unconfirmed. Had a failover undone it, the entry
+        // would be pending again and delivered once more: a duplicate, never a loss.
+        var stats = await durable.GetQueueStatisticsAsync("acks");
+        Assert.Equal(0, stats.Length);
     }
 }
