@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using RedisStreams.Testing;
@@ -53,7 +52,7 @@ public sealed class OutageSpecs
         {
             var endpoint = await bus.GetSendEndpoint(new Uri("queue:oom-orders"));
             await endpoint.Send(new PingMessage(Guid.NewGuid()));
-            await MakeOutOfMemoryAsync(server.Port);
+            await RedisMemoryPressure.MakeOutOfMemoryAsync(server.Port);
 
             var send = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => endpoint.Send(new PingMessage(Guid.NewGuid())), TimeSpan.FromSeconds(30));
             var publish = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => bus.Publish(new OrderSubmitted(Guid.NewGuid())), TimeSpan.FromSeconds(30));
@@ -98,7 +97,7 @@ public sealed class OutageSpecs
         }
 
         Assert.Equal(0, ids.Count(id => Seen.Count(id) > 0));
-        await MakeOutOfMemoryAsync(server.Port);
+        await RedisMemoryPressure.MakeOutOfMemoryAsync(server.Port);
         await using var second = BusOn(server.Port, prefix, _ => { });
         var restarted = second.GetRequiredService<IBusControl>();
         await restarted.StartAsync(TimeSpan.FromSeconds(30));
@@ -136,28 +135,7 @@ public sealed class OutageSpecs
         return services.BuildServiceProvider(true);
     }
 
-    static async Task MakeOutOfMemoryAsync(int port)
-    {
-        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
-        var db = admin.GetDatabase();
-        var filler = new string('x', 10_000);
-        for (var i = 0; i < 200; i++)
-        {
-            await db.StringSetAsync($"filler:{i}", filler);
-        }
-
-        var info = await admin.GetServers()[0].InfoRawAsync("memory") ?? string.Empty;
-        var used = long.Parse(info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        await admin.GetServers()[0].ConfigSetAsync("maxmemory", (used - 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("probe", "1"));
-    }
-
     static async Task<TException> FailsWithinAsync<TException>(Func<Task> action, TimeSpan deadline)
-        where TException : Exception
-    {
-        var watch = Stopwatch.StartNew();
-        var task = Assert.ThrowsAnyAsync<TException>(action);
-        Assert.True(await Task.WhenAny(task, Task.Delay(deadline)) == task, $"Still waiting after {deadline}: the call hangs instead of failing.");
-        return await task;
-    }
+        where TException : Exception =>
+        Assert.IsAssignableFrom<TException>(await Bounded.FailureWithinAsync(action, deadline));
 }

@@ -51,7 +51,7 @@ public sealed class OutageTests
             await subscriber.Subscriptions.SubscribeAsync("order-placed-topic", "oom-subscriber");
         }
 
-        await MakeOutOfMemoryAsync(server.Port);
+        await RedisMemoryPressure.MakeOutOfMemoryAsync(server.Port);
 
         var send = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => bus.Send(new Ping(2)), TimeSpan.FromSeconds(30));
         var publish = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => bus.Advanced.Topics.Publish("order-placed-topic", new OrderPlaced(3)), TimeSpan.FromSeconds(30));
@@ -63,27 +63,7 @@ public sealed class OutageTests
         }
     }
 
-    static async Task MakeOutOfMemoryAsync(int port)
-    {
-        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
-        var db = admin.GetDatabase();
-        var filler = new string('x', 10_000);
-        for (var i = 0; i < 200; i++)
-        {
-            await db.StringSetAsync($"filler:{i}", filler);
-        }
-
-        var info = await admin.GetServers()[0].InfoRawAsync("memory") ?? string.Empty;
-        var used = long.Parse(info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        await admin.GetServers()[0].ConfigSetAsync("maxmemory", (used - 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("probe", "1"));
-    }
-
     static async Task<TException> FailsWithinAsync<TException>(Func<Task> action, TimeSpan deadline)
-        where TException : Exception
-    {
-        var task = Assert.ThrowsAnyAsync<TException>(action);
-        Assert.True(await Task.WhenAny(task, Task.Delay(deadline)) == task, $"Still waiting after {deadline}: the call hangs instead of failing.");
-        return await task;
-    }
+        where TException : Exception =>
+        Assert.IsAssignableFrom<TException>(await Bounded.FailureWithinAsync(action, deadline));
 }

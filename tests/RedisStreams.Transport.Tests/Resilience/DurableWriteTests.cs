@@ -21,7 +21,7 @@ public sealed class DurableWriteTests
             WriteRetryTimeout = TimeSpan.FromSeconds(1),
         });
 
-        var (failure, _) = await FailsWithinAsync<RedisStreamsReplicationException>(() => client.SendAsync("durable", Message("1")), TimeSpan.FromSeconds(30));
+        var failure = await FailsWithinAsync<RedisStreamsReplicationException>(() => client.SendAsync("durable", Message("1")), TimeSpan.FromSeconds(30));
 
         Assert.Equal(0, failure.ConfirmedReplicas);
         Assert.Equal(1, failure.RequiredReplicas);

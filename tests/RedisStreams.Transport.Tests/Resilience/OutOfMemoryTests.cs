@@ -24,7 +24,7 @@ public sealed class OutOfMemoryTests
             await before.SendManyAsync(Enumerable.Range(0, 50).Select(i => ("backlog", Message($"m{i}"))));
         }
 
-        await MakeOutOfMemoryAsync(admin.GetServers()[0], admin.GetDatabase());
+        await RedisMemoryPressure.MakeOutOfMemoryAsync(server.Port);
 
         await using var client = await RedisStreamsClient.ConnectAsync($"127.0.0.1:{server.Port}", new RedisStreamsOptions { KeyPrefix = prefix, IdlePollInterval = TimeSpan.FromMilliseconds(200) });
         await using var receiver = client.CreateReceiver("backlog", prefetchCount: 10);
@@ -50,7 +50,6 @@ public sealed class OutOfMemoryTests
     public async Task Send_publish_and_schedule_under_OOM_fail_at_once_with_the_cause_and_the_fix()
     {
         using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
-        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port},allowAdmin=true");
 
         // A retry window far longer than the test's deadline: only failing at once can pass.
         await using var client = await RedisStreamsClient.ConnectAsync($"127.0.0.1:{server.Port}", new RedisStreamsOptions
@@ -59,12 +58,12 @@ public sealed class OutOfMemoryTests
             WriteRetryTimeout = TimeSpan.FromMinutes(10),
         });
         await client.Subscriptions.SubscribeAsync("topic", "orders");
-        await MakeOutOfMemoryAsync(admin.GetServers()[0], admin.GetDatabase());
+        await RedisMemoryPressure.MakeOutOfMemoryAsync(server.Port);
 
         var within = TimeSpan.FromSeconds(30);
-        var (send, _) = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => client.SendAsync("orders", Message("1")), within);
-        var (publish, _) = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => client.PublishAsync("topic", Message("2")), within);
-        var (schedule, _) = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => client.SendAsync("orders", Message("3", TimeSpan.FromMinutes(1))), within);
+        var send = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => client.SendAsync("orders", Message("1")), within);
+        var publish = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => client.PublishAsync("topic", Message("2")), within);
+        var schedule = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => client.SendAsync("orders", Message("3", TimeSpan.FromMinutes(1))), within);
 
         foreach (var failure in new RedisStreamsWriteException[] { send, publish, schedule })
         {

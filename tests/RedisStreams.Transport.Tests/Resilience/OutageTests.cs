@@ -19,9 +19,9 @@ public sealed class OutageTests
             new RedisStreamsOptions { KeyPrefix = TestNames.UniquePrefix(), WriteRetryTimeout = Bound });
         await server.KillAsync();
 
-        var (send, _) = await FailsWithinAsync<RedisStreamsUnavailableException>(() => client.SendAsync("orders", Message("1")), Bound + TimeSpan.FromSeconds(20));
-        var (publish, _) = await FailsWithinAsync<RedisStreamsUnavailableException>(() => client.PublishAsync("order-submitted", Message("2")), Bound + TimeSpan.FromSeconds(20));
-        var (schedule, _) = await FailsWithinAsync<RedisStreamsUnavailableException>(() => client.SendAsync("orders", Message("3", TimeSpan.FromMinutes(1))), Bound + TimeSpan.FromSeconds(20));
+        var send = await FailsWithinAsync<RedisStreamsUnavailableException>(() => client.SendAsync("orders", Message("1")), Bound + TimeSpan.FromSeconds(20));
+        var publish = await FailsWithinAsync<RedisStreamsUnavailableException>(() => client.PublishAsync("order-submitted", Message("2")), Bound + TimeSpan.FromSeconds(20));
+        var schedule = await FailsWithinAsync<RedisStreamsUnavailableException>(() => client.SendAsync("orders", Message("3", TimeSpan.FromMinutes(1))), Bound + TimeSpan.FromSeconds(20));
 
         Assert.Contains("queue 'orders'", send.Message, StringComparison.Ordinal);
         Assert.Contains("topic 'order-submitted'", publish.Message, StringComparison.Ordinal);
