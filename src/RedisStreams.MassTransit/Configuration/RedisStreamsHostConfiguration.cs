@@ -4,6 +4,7 @@ using MassTransit.Transports;
 using MassTransit.Util;
 using RedisStreams.MassTransit.Topology;
 using RedisStreams.MassTransit.Transport;
+using RedisStreams.Transport;
 using StackExchange.Redis;
 
 namespace RedisStreams.MassTransit.Configuration;
@@ -27,6 +28,11 @@ internal sealed class RedisStreamsHostConfiguration :
             x.Handle<ConnectionException>();
             x.Handle<RedisException>();
             x.Handle<TimeoutException>();
+
+            // The engine's own: an endpoint that could not register its subscriptions through an outage, out of
+            // memory, or on a server it refuses (evicting policy) starts again later, once that is over or fixed.
+            x.Handle<RedisStreamsWriteException>();
+            x.Handle<RedisStreamsConnectionException>();
             x.Exponential(1000, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
         });
 

@@ -28,8 +28,8 @@ internal static class RedisFailure
     public static bool IsOutOfMemory(Exception exception) =>
         exception is RedisServerException server && Contains(server.Message, "OOM command not allowed");
 
-    // Inside a script Redis prefixes nothing but appends the script's name; outside it the reply starts with the
-    // code. Either way the code is a word of its own.
+    // Redis 7 passes a script's error on as it was, with the script's name appended; Redis 6 wraps it as
+    // "ERR Error running script ... -READONLY ...". Either way the code is a word of its own.
     static bool Contains(string message, string reply) =>
-        message.StartsWith(reply, StringComparison.Ordinal) || message.Contains(" " + reply, StringComparison.Ordinal) || message.Contains(": " + reply, StringComparison.Ordinal);
+        message.StartsWith(reply, StringComparison.Ordinal) || message.Contains(" " + reply, StringComparison.Ordinal) || message.Contains("-" + reply, StringComparison.Ordinal);
 }
