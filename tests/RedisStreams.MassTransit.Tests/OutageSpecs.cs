@@ -113,6 +113,33 @@ public sealed class OutageSpecs
         }
     }
 
+    [Fact]
+    public async Task With_required_replicas_and_none_attached_a_send_fails_with_the_replication_exception()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        await using var provider = BusOn(server.Port, TestNames.UniquePrefix(), o =>
+        {
+            o.RequiredReplicas = 1;
+            o.ReplicationTimeout = TimeSpan.FromMilliseconds(100);
+            o.WriteRetryTimeout = TimeSpan.FromSeconds(1);
+        }, withConsumer: false);
+        var bus = provider.GetRequiredService<IBusControl>();
+        await bus.StartAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri("queue:durable-orders"));
+
+            var failure = await FailsWithinAsync<RedisStreamsReplicationException>(() => endpoint.Send(new PingMessage(Guid.NewGuid())), TimeSpan.FromSeconds(30));
+
+            Assert.Equal(0, failure.ConfirmedReplicas);
+            Assert.Contains("queue 'durable-orders'", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await bus.StopAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
     static ServiceProvider BusOn(int port, string prefix, Action<RedisStreamsOptions> engine, bool withConsumer = true)
     {
         var services = new ServiceCollection();

@@ -63,6 +63,25 @@ public sealed class OutageTests
         }
     }
 
+    [Fact]
+    public async Task With_required_replicas_and_none_attached_a_send_fails_with_the_replication_exception()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        using var bus = Configure.OneWayClient()
+            .Logging(l => l.None())
+            .Transport(t => t.UseRedisStreamsAsOneWayClient($"127.0.0.1:{server.Port}")
+                .KeyPrefix(TestNames.UniquePrefix())
+                .RequireReplicas(1, TimeSpan.FromMilliseconds(100))
+                .WriteRetryTimeout(TimeSpan.FromSeconds(1)))
+            .Routing(r => r.TypeBased().Map<Ping>("durable-work"))
+            .Start();
+
+        var failure = await FailsWithinAsync<RedisStreamsReplicationException>(() => bus.Send(new Ping(1)), TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, failure.ConfirmedReplicas);
+        Assert.Contains("queue 'durable-work'", failure.Message, StringComparison.Ordinal);
+    }
+
     static async Task<TException> FailsWithinAsync<TException>(Func<Task> action, TimeSpan deadline)
         where TException : Exception =>
         Assert.IsAssignableFrom<TException>(await Bounded.FailureWithinAsync(action, deadline));
