@@ -9,8 +9,8 @@ namespace RedisStreams.Transport.Tests.Resilience;
 /// <summary>
 /// Scenario 1 of issue 10, bounded: steady sends over four queues through a Sentinel configuration; the primary
 /// is killed with SIGKILL, Sentinel promotes the replica, the old primary is restarted empty (no persistence, as
-/// systemd would) and answers as a primary until Sentinel demotes it. Every send the engine acknowledged must
-/// still be in Redis afterwards when durable writes are on.
+/// systemd would) and answers as a primary until Sentinel demotes it. Every send the engine acknowledged (every
+/// tenth one scheduled for later) must still be in Redis afterwards when durable writes are on.
 /// </summary>
 [Collection(RunsAloneCollection.Name)]
 public sealed class SentinelFailoverTests(ITestOutputHelper output)
@@ -59,11 +59,17 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         {
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
-                var id = $"{queue}-{n}";
+                // Every tenth message is scheduled (far in the future), so delayed messages are counted too.
+                var delayed = n % 10 == 0;
+                var id = delayed ? $"{queue}-delayed-{n}" : $"{queue}-{n}";
                 Interlocked.Increment(ref attempted);
                 try
                 {
-                    await client.SendAsync(queue, new OutgoingMessage(new Dictionary<string, string> { ["id"] = id }, Encoding.UTF8.GetBytes(id)));
+                    await client.SendAsync(queue, new OutgoingMessage(new Dictionary<string, string> { ["id"] = id }, Encoding.UTF8.GetBytes(id))
+                    {
+                        Delay = delayed ? TimeSpan.FromHours(1) : null,
+                        ScheduleToken = delayed ? id : null,
+                    });
                     acknowledged[id] = 0;
                 }
                 catch (RedisStreamsWriteException e)
@@ -93,6 +99,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
             failures.Values.Sum(),
             present.Count,
             acknowledged.Keys.Count(id => !present.Contains(id)),
+            acknowledged.Keys.Count(id => id.Contains("-delayed-", StringComparison.Ordinal) && !present.Contains(id)),
             string.Join(", ", failures.Select(f => $"{f.Key} {f.Value}")));
         output.WriteLine(outcome.ToString());
         return outcome;
@@ -109,14 +116,19 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
             {
                 present.Add((string)entry["id"]!);
             }
+
+            foreach (var token in await db.SortedSetRangeByRankAsync($"{prefix}:{{{queue}}}:delayed"))
+            {
+                present.Add((string)token!);
+            }
         }
 
         return present;
     }
 
-    sealed record Outcome(int RequiredReplicas, int Attempted, int Acknowledged, int Failed, int Present, int Lost, string FailureKinds)
+    sealed record Outcome(int RequiredReplicas, int Attempted, int Acknowledged, int Failed, int Present, int Lost, int LostDelayed, string FailureKinds)
     {
         public override string ToString() =>
-            $"RequiredReplicas={RequiredReplicas}: attempted {Attempted}, acknowledged {Acknowledged}, failed {Failed} ({FailureKinds}), in Redis afterwards {Present}, acknowledged but lost {Lost}";
+            $"RequiredReplicas={RequiredReplicas}: attempted {Attempted}, acknowledged {Acknowledged}, failed {Failed} ({FailureKinds}), in Redis afterwards {Present}, acknowledged but lost {Lost} (of them scheduled: {LostDelayed})";
     }
 }
