@@ -33,8 +33,9 @@ public sealed class EvictionPolicyTests
         using var multiplexer = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port}");
         var client = new RedisStreamsClient(multiplexer, new RedisStreamsOptions { KeyPrefix = TestNames.UniquePrefix() });
 
+        var receiver = client.CreateReceiver("orders");
         var send = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => client.SendAsync("orders", Message("1")));
-        var start = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => client.CreateReceiver("orders").StartAsync());
+        var start = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() => receiver.StartAsync());
 
         Assert.Contains("'volatile-ttl'", send.Message, StringComparison.Ordinal);
         Assert.Contains("'volatile-ttl'", start.Message, StringComparison.Ordinal);
@@ -43,6 +44,10 @@ public sealed class EvictionPolicyTests
         // Fixed on the server: the next call checks again and goes through.
         await multiplexer.GetServers()[0].ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction");
         Assert.False(string.IsNullOrEmpty(await client.SendAsync("orders", Message("2"))));
+        await receiver.StartAsync();
+        var received = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("2", received?.Headers["id"]);
+        await receiver.DisposeAsync();
     }
 
     [Fact]
