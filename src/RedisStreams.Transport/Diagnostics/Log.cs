@@ -63,7 +63,7 @@ internal static partial class Log
     public static partial void WriteRetry(this ILogger logger, string destination, string endpoint, int attempt, string cause);
 
     [LoggerMessage(1021, LogLevel.Warning, "Writing to {Destination} at {Endpoint} failed for {Elapsed}; the caller gets RedisStreamsUnavailableException. Check that Redis is up and a primary is serving")]
-    public static partial void WriteGaveUp(this ILogger logger, Exception exception, string destination, string endpoint, TimeSpan elapsed);
+    public static partial void WriteGaveUp(this ILogger logger, Exception? exception, string destination, string endpoint, TimeSpan elapsed);
 
     [LoggerMessage(1022, LogLevel.Warning, "Redis at {Endpoint} is out of memory and refused a write to {Destination}: let consumers drain their queues or raise maxmemory")]
     public static partial void OutOfMemory(this ILogger logger, string destination, string endpoint);

@@ -18,6 +18,12 @@ internal sealed class WriteGuard
     readonly RedisStreamsClient _client;
     readonly ILogger _logger;
 
+    // Set by the first failure of an outage, cleared by the next success. While it is set, writes are held to
+    // their deadline; while it is clear, nothing cuts them short: a burst queued behind healthy flushes of a busy
+    // Redis must go through however long it queued (StackExchange.Redis's own timeout still bounds each call).
+    long _outageSince;
+    Exception? _lastFailure;
+
     public WriteGuard(RedisStreamsClient client, ILogger logger)
     {
         _client = client;
@@ -36,17 +42,20 @@ internal sealed class WriteGuard
     /// <summary>
     /// Writes with bounded retries. <paramref name="write"/> gets the command flags to use and must write only
     /// keys in <paramref name="key"/>'s hash slot. The retry window runs from <paramref name="startedAt"/>
-    /// (a <see cref="Stopwatch"/> timestamp), so time spent waiting for a batch counts too.
+    /// (a <see cref="Stopwatch"/> timestamp, the caller's call), so during an outage time spent queued for a batch
+    /// counts too; while Redis answers, however slowly, nothing is cut short.
     /// </summary>
     public async Task<T> WriteAsync<T>(string destination, RedisKey key, Func<CommandFlags, Task<T>> write, long startedAt)
     {
         var deadline = DeadlineFrom(startedAt);
         for (var attempt = 1; ; attempt++)
         {
+            ThrowIfOutageOutlasted(destination, key, startedAt, deadline);
             try
             {
-                await _client.EvictionPolicy.EnsureAsync().WaitAsync(Remaining(deadline)).ConfigureAwait(false);
-                return await WriteOnceAsync(destination, key, write, startedAt, deadline).ConfigureAwait(false);
+                await Bounded(_client.EvictionPolicy.EnsureAsync(), deadline).ConfigureAwait(false);
+                var result = await WriteOnceAsync(destination, key, write, startedAt, deadline).ConfigureAwait(false);
+                return result;
             }
             catch (Exception e) when (RedisFailure.IsOutOfMemory(e))
             {
@@ -54,7 +63,7 @@ internal sealed class WriteGuard
             }
             catch (Exception e) when (RedisFailure.IsTransient(e))
             {
-                await BackOffOrThrowAsync(destination, key, e, attempt, startedAt, deadline).ConfigureAwait(false);
+                await BackOffAsync(destination, key, e, attempt, deadline).ConfigureAwait(false);
             }
         }
     }
@@ -66,13 +75,16 @@ internal sealed class WriteGuard
         var deadline = DeadlineFrom(startedAt);
         for (var attempt = 1; ; attempt++)
         {
+            ThrowIfOutageOutlasted(destination, key, startedAt, deadline);
             try
             {
-                return await read().WaitAsync(Remaining(deadline)).ConfigureAwait(false);
+                var result = await Bounded(read(), deadline).ConfigureAwait(false);
+                Recovered();
+                return result;
             }
             catch (Exception e) when (RedisFailure.IsTransient(e))
             {
-                await BackOffOrThrowAsync(destination, key, e, attempt, startedAt, deadline).ConfigureAwait(false);
+                await BackOffAsync(destination, key, e, attempt, deadline).ConfigureAwait(false);
             }
         }
     }
@@ -86,7 +98,9 @@ internal sealed class WriteGuard
     {
         if (!Durable)
         {
-            return await write(CommandFlags.None).WaitAsync(Remaining(deadline)).ConfigureAwait(false);
+            var written = await Bounded(write(CommandFlags.None), deadline).ConfigureAwait(false);
+            Recovered();
+            return written;
         }
 
         // WAIT counts the replicas that acknowledged this connection's writes, so it must follow the write on
@@ -95,7 +109,8 @@ internal sealed class WriteGuard
         // the WAIT only if neither changed (a reconnect or a new primary in between would confirm nothing).
         var server = Multiplexer.GetServer(key);
         var sockets = SocketCount(server);
-        var result = await write(CommandFlags.NoRedirect).WaitAsync(Remaining(deadline)).ConfigureAwait(false);
+        var result = await Bounded(write(CommandFlags.NoRedirect), deadline).ConfigureAwait(false);
+        Recovered();
         await ConfirmAsync(destination, key, server, sockets, startedAt, deadline).ConfigureAwait(false);
         return result;
     }
@@ -147,28 +162,53 @@ internal sealed class WriteGuard
 
     static long SocketCount(IServer server) => server.GetCounters().Interactive.SocketCount;
 
-    async Task BackOffOrThrowAsync(string destination, RedisKey key, Exception error, int attempt, long startedAt, long deadline)
+    /// <summary>Notes the failure (an outage begins) and waits before the next attempt, at most until the deadline.</summary>
+    async Task BackOffAsync(string destination, RedisKey key, Exception error, int attempt, long deadline)
     {
+        Volatile.Write(ref _lastFailure, error);
+        Interlocked.CompareExchange(ref _outageSince, Stopwatch.GetTimestamp(), 0);
+        _logger.WriteRetry(destination, EndpointOf(key), attempt, error.Message);
         var delay = TimeSpan.FromMilliseconds(Math.Min(1000, 50 * Math.Pow(2, Math.Min(attempt - 1, 5))));
         var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-        if (remaining <= delay)
+        await Task.Delay(remaining < delay ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) : delay).ConfigureAwait(false);
+    }
+
+    /// <summary>During an outage, a write whose retry window is over fails now rather than trying again.</summary>
+    void ThrowIfOutageOutlasted(string destination, RedisKey key, long startedAt, long deadline)
+    {
+        if (Volatile.Read(ref _outageSince) == 0 || Stopwatch.GetTimestamp() < deadline)
         {
-            var elapsed = Stopwatch.GetElapsedTime(startedAt);
-            var endpoint = EndpointOf(key);
-            _logger.WriteGaveUp(error, destination, endpoint, elapsed);
-            throw new RedisStreamsUnavailableException(
-                $"Writing to {destination} failed: Redis at {endpoint} did not take it within {Seconds(elapsed)} ({Options.WriteRetryTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s allowed by WriteRetryTimeout). " +
-                $"Last error: {error.Message} {Meaning(error)} Check that Redis is running and reachable and that a primary is serving (INFO replication; during a failover the new primary takes over after Sentinel's down-after-milliseconds).",
-                error)
-            {
-                Destination = destination,
-                Endpoint = endpoint,
-            };
+            return;
         }
 
-        _logger.WriteRetry(destination, EndpointOf(key), attempt, error.Message);
-        await Task.Delay(delay).ConfigureAwait(false);
+        var error = Volatile.Read(ref _lastFailure);
+        var elapsed = Stopwatch.GetElapsedTime(startedAt);
+        var endpoint = EndpointOf(key);
+        _logger.WriteGaveUp(error, destination, endpoint, elapsed);
+        throw new RedisStreamsUnavailableException(
+            $"Writing to {destination} failed: Redis at {endpoint} did not take it within {Seconds(elapsed)} ({Options.WriteRetryTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s allowed by WriteRetryTimeout). " +
+            $"Last error: {error?.Message ?? "none recorded"} {Meaning(error)} Check that Redis is running and reachable and that a primary is serving (INFO replication; during a failover the new primary takes over after Sentinel's down-after-milliseconds).",
+            error)
+        {
+            Destination = destination,
+            Endpoint = endpoint,
+        };
     }
+
+    void Recovered()
+    {
+        if (Volatile.Read(ref _outageSince) != 0)
+        {
+            Volatile.Write(ref _outageSince, 0);
+        }
+    }
+
+    /// <summary>Holds a call to the deadline during an outage; leaves it alone otherwise.</summary>
+    Task<T> Bounded<T>(Task<T> task, long deadline) =>
+        Volatile.Read(ref _outageSince) == 0 ? task : task.WaitAsync(Remaining(deadline));
+
+    Task Bounded(Task task, long deadline) =>
+        Volatile.Read(ref _outageSince) == 0 ? task : task.WaitAsync(Remaining(deadline));
 
     RedisStreamsOutOfMemoryException OutOfMemory(string destination, RedisKey key, Exception error)
     {
@@ -201,7 +241,7 @@ internal sealed class WriteGuard
         };
     }
 
-    static string Meaning(Exception error) => error switch
+    static string Meaning(Exception? error) => error switch
     {
         RedisServerException => "Redis refused the write, so it was not written.",
         _ => "The write may or may not have reached Redis: sending again may duplicate it, never lose it.",
