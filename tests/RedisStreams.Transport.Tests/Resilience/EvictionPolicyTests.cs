@@ -122,4 +122,25 @@ public sealed class EvictionPolicyTests
         Assert.NotNull(refused);
         Assert.Contains("'allkeys-random'", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task On_a_cluster_every_primary_is_checked()
+    {
+        var redis = await RedisTestEnvironment.GetClusterAsync();
+        var primaries = await redis.PrimariesAsync();
+        var last = primaries[^1];
+        var endpoint = (System.Net.IPEndPoint)last.EndPoint;
+        await last.ConfigSetAsync("maxmemory-policy", "allkeys-lfu");
+        try
+        {
+            var refused = await Assert.ThrowsAsync<RedisStreamsConnectionException>(() =>
+                RedisStreamsClient.ConnectAsync(redis.ConnectionString, new RedisStreamsOptions { KeyPrefix = TestNames.UniquePrefix() }));
+
+            Assert.Contains($"Redis at {endpoint.Address}:{endpoint.Port} runs maxmemory-policy 'allkeys-lfu'", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await last.ConfigSetAsync("maxmemory-policy", "noeviction");
+        }
+    }
 }
