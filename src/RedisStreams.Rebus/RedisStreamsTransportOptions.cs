@@ -103,6 +103,47 @@ public sealed class RedisStreamsTransportOptions
         return this;
     }
 
+    /// <summary>
+    /// Durable writes: a send, publish, deferral, acknowledgement or subscription counts as done only once Redis's
+    /// <c>WAIT</c> reports at least <paramref name="replicas"/> replicas holding it; otherwise the send fails with
+    /// <see cref="RedisStreamsReplicationException"/> (and the transaction with it). Closes the window in which a
+    /// failover erases writes the old primary acknowledged. Off by default.
+    /// </summary>
+    /// <param name="replicas">1 or more (0 turns it off).</param>
+    /// <param name="timeout">How long one <c>WAIT</c> waits for them; one second when <c>null</c>.</param>
+    public RedisStreamsTransportOptions RequireReplicas(int replicas, TimeSpan? timeout = null)
+    {
+        _engine.RequiredReplicas = replicas;
+        if (timeout is { } wait)
+        {
+            _engine.ReplicationTimeout = wait;
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// How long a send keeps trying through an outage or a failover before it fails with
+    /// <see cref="RedisStreamsUnavailableException"/>. Redis out of memory fails at once. The default value is 10 seconds.
+    /// </summary>
+    /// <param name="timeout">Between 100 ms and 10 minutes.</param>
+    public RedisStreamsTransportOptions WriteRetryTimeout(TimeSpan timeout)
+    {
+        _engine.WriteRetryTimeout = timeout;
+        return this;
+    }
+
+    /// <summary>
+    /// Runs on a Redis whose <c>maxmemory-policy</c> evicts keys, with a logged warning, instead of refusing to
+    /// start. Such a server deletes queues under memory pressure, losing their messages silently: prefer setting
+    /// the policy to <c>noeviction</c>.
+    /// </summary>
+    public RedisStreamsTransportOptions AllowEvictingPolicy()
+    {
+        _engine.AllowEvictingPolicy = true;
+        return this;
+    }
+
     /// <summary>Sends the engine's own logs (reclaims, reconnects, dead-lettering) to a Microsoft.Extensions.Logging factory.</summary>
     /// <param name="loggerFactory">The logger factory.</param>
     public RedisStreamsTransportOptions LogEngineTo(ILoggerFactory loggerFactory)

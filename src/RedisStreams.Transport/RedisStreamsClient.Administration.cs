@@ -14,13 +14,35 @@ public sealed partial class RedisStreamsClient
     public async Task ProvisionQueueAsync(string queue, string? group = null)
     {
         var keys = KeysFor(queue);
+        group ??= queue;
+
+        // Looked up first: Redis refuses XGROUP CREATE under OOM even when the group exists, and a consumer
+        // restarted during a memory incident must still start and drain its queue. A read is always allowed.
+        if (await GroupExistsAsync(keys.Stream, group).ConfigureAwait(false))
+        {
+            return;
+        }
+
         try
         {
-            await Database.StreamCreateConsumerGroupAsync(keys.Stream, group ?? queue, "0", createStream: true).ConfigureAwait(false);
+            await Database.StreamCreateConsumerGroupAsync(keys.Stream, group, "0", createStream: true).ConfigureAwait(false);
         }
         catch (RedisServerException e) when (e.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
         {
             // Already there: provisioning is idempotent.
+        }
+    }
+
+    async Task<bool> GroupExistsAsync(RedisKey stream, string group)
+    {
+        try
+        {
+            var groups = await Database.StreamGroupInfoAsync(stream).ConfigureAwait(false);
+            return groups.Any(g => g.Name == group);
+        }
+        catch (RedisServerException e) when (e.Message.Contains("no such key", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
         }
     }
 

@@ -18,20 +18,24 @@ public sealed partial class RedisStreamsClient
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Cancels waiting for the reply (the write may still happen).</param>
     /// <returns>The stream entry id, or for a delayed message the token that <see cref="CancelScheduledAsync"/> takes.</returns>
+    /// <exception cref="RedisStreamsUnavailableException">Redis did not take the write within <see cref="RedisStreamsOptions.WriteRetryTimeout"/>.</exception>
+    /// <exception cref="RedisStreamsOutOfMemoryException">Redis reached <c>maxmemory</c>; nothing was written.</exception>
+    /// <exception cref="RedisStreamsReplicationException">Durable writes are on and too few replicas confirmed the write.</exception>
     public async Task<string> SendAsync(string queue, OutgoingMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         var keys = KeysFor(queue);
         using var activity = StartSendActivity(queue);
+        var startedAt = Stopwatch.GetTimestamp();
         if (IsDelayed(message))
         {
             var token = message.ScheduleToken ?? Guid.NewGuid().ToString("N");
-            await ScheduleAsync(keys, [(message, token)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await ScheduleAsync(keys, [(message, token)], startedAt).WaitAsync(cancellationToken).ConfigureAwait(false);
             return token;
         }
 
         // Concurrent single sends to one queue share script calls: a busy application sends as SendManyAsync would.
-        return await SenderFor(keys).AddAsync(message).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await SenderFor(keys).AddAsync(new PendingSend(message, startedAt)).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -41,9 +45,11 @@ public sealed partial class RedisStreamsClient
     /// </summary>
     /// <param name="messages">Destination queue and message pairs.</param>
     /// <param name="cancellationToken">Cancels waiting for the replies (writes may still happen).</param>
+    /// <exception cref="RedisStreamsWriteException">A write failed (see <see cref="SendAsync"/>); others may have succeeded.</exception>
     public async Task SendManyAsync(IEnumerable<(string Queue, OutgoingMessage Message)> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var startedAt = Stopwatch.GetTimestamp();
         var pending = new List<Task>();
         foreach (var group in messages.GroupBy(m => m.Queue, StringComparer.Ordinal))
         {
@@ -68,12 +74,12 @@ public sealed partial class RedisStreamsClient
             var sender = SenderFor(keys);
             foreach (var message in immediate)
             {
-                pending.Add(sender.AddAsync(message));
+                pending.Add(sender.AddAsync(new PendingSend(message, startedAt)));
             }
 
             foreach (var chunk in delayed.Chunk(MessagesPerCall))
             {
-                pending.Add(ScheduleAsync(keys, chunk));
+                pending.Add(ScheduleAsync(keys, chunk, startedAt));
             }
         }
 
@@ -88,16 +94,26 @@ public sealed partial class RedisStreamsClient
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Cancels waiting for the replies.</param>
     /// <returns>The number of queues written to; 0 when nobody subscribed.</returns>
+    /// <exception cref="RedisStreamsWriteException">Looking up the subscribers or writing to one of them failed (see <see cref="SendAsync"/>); the message names the topic and the queue.</exception>
     public async Task<int> PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var queues = await Subscriptions.ResolveQueuesAsync(topic).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (queues.Count == 0)
+        IReadOnlyCollection<string> queues;
+        try
         {
-            return 0;
+            queues = await Subscriptions.ResolveQueuesAsync(topic).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (queues.Count == 0)
+            {
+                return 0;
+            }
+
+            await SendManyAsync(queues.Select(q => (q, message)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisStreamsWriteException e)
+        {
+            throw WriteFailures.Publishing(topic, e);
         }
 
-        await SendManyAsync(queues.Select(q => (q, message)), cancellationToken).ConfigureAwait(false);
         return queues.Count;
     }
 
@@ -113,27 +129,36 @@ public sealed partial class RedisStreamsClient
         return (long)removed == 1;
     }
 
-    GroupCommit<OutgoingMessage, string> SenderFor(QueueKeys keys) =>
-        _senders.GetOrAdd(keys.Queue, _ => new GroupCommit<OutgoingMessage, string>(batch => AppendAsync(keys, batch), MessagesPerCall));
+    GroupCommit<PendingSend, string> SenderFor(QueueKeys keys) =>
+        _senders.GetOrAdd(keys.Queue, _ => new GroupCommit<PendingSend, string>(batch => AppendAsync(keys, batch), MessagesPerCall));
 
     static bool IsDelayed(OutgoingMessage message) => message.Delay is { } delay && delay > TimeSpan.Zero;
 
-    async Task<IReadOnlyList<string>> AppendAsync(QueueKeys keys, IReadOnlyCollection<OutgoingMessage> messages)
+    /// <summary>One group-commit flush: one script call, one retry window (from the oldest message's start), one WAIT.</summary>
+    async Task<IReadOnlyList<string>> AppendAsync(QueueKeys keys, IReadOnlyCollection<PendingSend> messages)
     {
         var args = new List<RedisValue>(1 + (messages.Count * 8)) { keys.Doorbell.ToString() };
-        foreach (var message in messages)
+        var startedAt = long.MaxValue;
+        foreach (var (message, started) in messages)
         {
             var fields = StreamFields.Encode(message);
             args.Add(fields.Length);
             args.AddRange(fields);
+            startedAt = Math.Min(startedAt, started);
         }
 
-        var result = await Database.ScriptEvaluateAsync(LuaScripts.Send, [keys.Stream, keys.Waiting], [.. args]).ConfigureAwait(false);
+        RedisKey[] scriptKeys = [keys.Stream, keys.Waiting];
+        RedisValue[] scriptArgs = [.. args];
+        var result = await Writes.WriteAsync(
+            $"queue '{keys.Queue}'",
+            keys.Stream,
+            flags => Database.ScriptEvaluateAsync(LuaScripts.Send, scriptKeys, scriptArgs, flags),
+            startedAt).ConfigureAwait(false);
         TransportMetrics.Sent.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
         return (string[])result!;
     }
 
-    async Task ScheduleAsync(QueueKeys keys, IReadOnlyCollection<(OutgoingMessage Message, string Token)> messages)
+    async Task ScheduleAsync(QueueKeys keys, IReadOnlyCollection<(OutgoingMessage Message, string Token)> messages, long startedAt)
     {
         var args = new List<RedisValue>(1 + (messages.Count * 3)) { keys.Doorbell.ToString() };
         foreach (var (message, token) in messages)
@@ -143,9 +168,18 @@ public sealed partial class RedisStreamsClient
             args.Add(PackedFields.Pack(StreamFields.Encode(message)));
         }
 
-        await Database.ScriptEvaluateAsync(LuaScripts.Schedule, [keys.Delayed, keys.DelayedData], [.. args]).ConfigureAwait(false);
+        RedisKey[] scriptKeys = [keys.Delayed, keys.DelayedData];
+        RedisValue[] scriptArgs = [.. args];
+        await Writes.WriteAsync(
+            $"the delayed messages of queue '{keys.Queue}'",
+            keys.Delayed,
+            flags => Database.ScriptEvaluateAsync(LuaScripts.Schedule, scriptKeys, scriptArgs, flags),
+            startedAt).ConfigureAwait(false);
         TransportMetrics.Scheduled.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
     }
+
+    /// <summary>A message waiting for its queue's next group-commit flush, and when its caller asked to send it.</summary>
+    readonly record struct PendingSend(OutgoingMessage Message, long StartedAt);
 
     static Activity? StartSendActivity(string queue)
     {

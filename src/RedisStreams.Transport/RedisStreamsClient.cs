@@ -21,7 +21,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     readonly ILoggerFactory _loggerFactory;
     readonly Dictionary<string, QueueKeys> _queueKeys = new(StringComparer.Ordinal);
     readonly Lock _queueKeysLock = new();
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Batching.GroupCommit<OutgoingMessage, string>> _senders = new(StringComparer.Ordinal);
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Batching.GroupCommit<PendingSend, string>> _senders = new(StringComparer.Ordinal);
 
     /// <summary>Creates a client on a multiplexer the caller owns; disposing the client leaves it open.</summary>
     /// <param name="multiplexer">The connection to use.</param>
@@ -40,7 +40,10 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Multiplexer = multiplexer;
         _ownsMultiplexer = ownsMultiplexer;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        Subscriptions = new SubscriptionRegistry(Database, Options.KeyPrefix);
+        var logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
+        Writes = new WriteGuard(this, logger);
+        EvictionPolicy = new EvictionPolicyCheck(multiplexer, Options.AllowEvictingPolicy, logger);
+        Subscriptions = new SubscriptionRegistry(this);
     }
 
     /// <summary>
@@ -87,7 +90,26 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
             await ThrowIfNotUserAsync(multiplexer, user, endpoints).ConfigureAwait(false);
         }
 
-        return new RedisStreamsClient(multiplexer, options, loggerFactory, ownsMultiplexer: true);
+        var client = new RedisStreamsClient(multiplexer, options, loggerFactory, ownsMultiplexer: true);
+        if (multiplexer.IsConnected)
+        {
+            try
+            {
+                await client.EvictionPolicy.EnsureAsync().ConfigureAwait(false);
+            }
+            catch (RedisStreamsConnectionException)
+            {
+                client.Dispose();
+                throw;
+            }
+            catch (RedisException e)
+            {
+                // Not reachable after all: checked again before the first write or receiver start.
+                logger.NotReachableYet(e, endpoints);
+            }
+        }
+
+        return client;
     }
 
     /// <summary>
@@ -174,6 +196,12 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 
     internal IDatabase Database => Multiplexer.GetDatabase();
 
+    /// <summary>Bounded retries, out-of-memory and durable (WAIT) handling of every write.</summary>
+    internal WriteGuard Writes { get; }
+
+    /// <summary>Refuses to run on a server whose maxmemory-policy evicts queues.</summary>
+    internal EvictionPolicyCheck EvictionPolicy { get; }
+
     internal ILoggerFactory LoggerFactory => _loggerFactory;
 
     internal QueueKeys KeysFor(string queue)
@@ -198,6 +226,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <summary>Closes the connection if this client opened it.</summary>
     public async ValueTask DisposeAsync()
     {
+        EvictionPolicy.Dispose();
         if (_ownsMultiplexer)
         {
             await Multiplexer.CloseAsync().ConfigureAwait(false);
@@ -208,6 +237,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <summary>Closes the connection if this client opened it.</summary>
     public void Dispose()
     {
+        EvictionPolicy.Dispose();
         if (_ownsMultiplexer)
         {
             Multiplexer.Dispose();

@@ -11,6 +11,9 @@ public sealed class RedisStreamsOptions
     TimeSpan _consumerExpiry = TimeSpan.FromMinutes(10);
     TimeSpan _delayedPollInterval = TimeSpan.FromSeconds(10);
     TimeSpan _trimInterval = TimeSpan.FromSeconds(5);
+    int _requiredReplicas;
+    TimeSpan _replicationTimeout = TimeSpan.FromSeconds(1);
+    TimeSpan _writeRetryTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The prefix of every key and channel the engine uses, so several applications can share one Redis.
@@ -113,6 +116,56 @@ public sealed class RedisStreamsOptions
             ? value
             : throw new ArgumentOutOfRangeException(nameof(TrimInterval), value, "TrimInterval must be at least 100 ms.");
     }
+
+    /// <summary>
+    /// Durable writes: a send, publish, schedule, acknowledgement or subscription change counts as done only
+    /// once Redis's <c>WAIT</c> reports at least this many replicas holding it; otherwise the caller gets
+    /// <see cref="RedisStreamsReplicationException"/>. Closes the window in which a failover erases writes the
+    /// old primary had acknowledged. Costs a replica round trip per batch, and each <c>WAIT</c> holds the
+    /// connection to that server meanwhile. The default value is 0 (off).
+    /// </summary>
+    public int RequiredReplicas
+    {
+        get => _requiredReplicas;
+        set => _requiredReplicas = value is >= 0 and <= 100
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(RequiredReplicas), value, "RequiredReplicas must be between 0 (off) and 100.");
+    }
+
+    /// <summary>
+    /// With <see cref="RequiredReplicas"/> set: how long one <c>WAIT</c> waits for replicas before it reports
+    /// fewer. Short ones are asked again until <see cref="WriteRetryTimeout"/> runs out. Keep it well below the
+    /// connection's timeout (5 s by default), since the connection waits with it. The default value is one second.
+    /// </summary>
+    public TimeSpan ReplicationTimeout
+    {
+        get => _replicationTimeout;
+        set => _replicationTimeout = value >= TimeSpan.FromMilliseconds(1) && value <= TimeSpan.FromSeconds(60)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ReplicationTimeout), value, "ReplicationTimeout must be between 1 ms and 60 s (WAIT with 0 would block for ever).");
+    }
+
+    /// <summary>
+    /// How long a send, publish or schedule keeps trying through an outage or a failover (connection lost,
+    /// timeouts, <c>READONLY</c>, <c>LOADING</c>, <c>MASTERDOWN</c>, <c>TRYAGAIN</c>, <c>CLUSTERDOWN</c>, a
+    /// <c>WAIT</c> that came up short) before it fails with <see cref="RedisStreamsUnavailableException"/> (or
+    /// <see cref="RedisStreamsReplicationException"/>). Redis out of memory fails at once. The default value is
+    /// 10 seconds.
+    /// </summary>
+    public TimeSpan WriteRetryTimeout
+    {
+        get => _writeRetryTimeout;
+        set => _writeRetryTimeout = value >= TimeSpan.FromMilliseconds(100) && value <= TimeSpan.FromMinutes(10)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(WriteRetryTimeout), value, "WriteRetryTimeout must be between 100 ms and 10 minutes.");
+    }
+
+    /// <summary>
+    /// Run on a Redis whose <c>maxmemory-policy</c> evicts keys, with a warning, instead of refusing to. Such a
+    /// server deletes queues under memory pressure and their messages are lost with no error: leave this off
+    /// and set the policy to <c>noeviction</c> unless losing messages is acceptable. The default value is <c>false</c>.
+    /// </summary>
+    public bool AllowEvictingPolicy { get; set; }
 
     /// <summary>
     /// The consumer name prefix of this process; a unique suffix is added per receiver. The default value is

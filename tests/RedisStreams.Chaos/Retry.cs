@@ -1,3 +1,4 @@
+using RedisStreams.Transport;
 using StackExchange.Redis;
 
 namespace RedisStreams.Chaos;
@@ -13,7 +14,7 @@ internal static class Retry
             {
                 return await operation();
             }
-            catch (Exception e) when ((e is RedisException or TimeoutException) && attempt < 50)
+            catch (Exception e) when ((e is RedisException or TimeoutException or RedisStreamsWriteException) && attempt < 50)
             {
                 await Task.Delay(200);
             }
@@ -46,7 +47,7 @@ internal static class Retry
                 await operation();
                 return;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is RedisException or TimeoutException or RedisStreamsWriteException && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * attempt)), cancellationToken);
             }

@@ -10,7 +10,7 @@ public static class RedisAclUser
     /// <summary>The command rules, after <c>-@all</c>.</summary>
     public static readonly string[] CommandRules =
     [
-        "+@connection", "+acl|whoami", "+info", "+client|setname", "+client|id", "+cluster|nodes", "+cluster|slots",
+        "+@connection", "+acl|whoami", "+info", "+client|setname", "+client|id", "+cluster|nodes", "+cluster|slots", "+wait",
         "+evalsha", "+eval", "+script|load", "+publish", "+subscribe", "+unsubscribe", "+time",
         "+@stream", "+set", "+get", "+del", "+incr", "+exists", "+expire", "+pexpire",
         "+zadd", "+zrange", "+zrangebyscore", "+zrem", "+zcard",

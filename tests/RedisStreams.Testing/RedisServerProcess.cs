@@ -25,6 +25,12 @@ public sealed class RedisServerProcess : IDisposable
     /// <summary>The loopback port it listens on.</summary>
     public int Port { get; }
 
+    /// <summary>Whether the process is still running.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>The directory it runs in (its files, its log).</summary>
+    public string Directory => _directory;
+
     /// <summary>Starts a server in a temporary directory of its own with the given extra arguments and waits until it answers.</summary>
     public static Task<RedisServerProcess> StartAsync(int port, params string[] extraArguments) =>
         StartAsync(port, directory: null, extraArguments);
@@ -37,19 +43,46 @@ public sealed class RedisServerProcess : IDisposable
     public static Task<RedisServerProcess> StartInAsync(int port, string directory, params string[] extraArguments) =>
         StartAsync(port, directory, extraArguments);
 
-    static async Task<RedisServerProcess> StartAsync(int port, string? directory, string[] extraArguments)
+    static Task<RedisServerProcess> StartAsync(int port, string? directory, string[] extraArguments)
     {
         var binary = Tools.Find("redis-server")
             ?? throw new InvalidOperationException("redis-server is not installed. Install it (Debian/Ubuntu: apt-get install -y redis-server) or set REDIS_STREAMS_TEST_REDIS to a Redis to test against.");
+        string[] defaults = ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no", "--loglevel", "warning"];
+        return LaunchAsync(binary, port, directory, dir => [.. defaults, "--dir", dir, .. extraArguments]);
+    }
+
+    /// <summary>
+    /// Starts a <c>redis-sentinel</c> on <paramref name="port"/> that monitors the primary named in
+    /// <paramref name="configuration"/> (lines of a sentinel.conf: <c>sentinel monitor ...</c> and the like). Sentinel
+    /// rewrites its configuration file, so it lives in the sentinel's own temporary directory.
+    /// </summary>
+    public static Task<RedisServerProcess> StartSentinelAsync(int port, IEnumerable<string> configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var binary = Tools.Find("redis-sentinel")
+            ?? throw new InvalidOperationException("redis-sentinel is not installed. Install it (Debian/Ubuntu: apt-get install -y redis-sentinel, or run scripts/ensure-redis.sh).");
+        var lines = configuration.ToList();
+        return LaunchAsync(binary, port, directory: null, dir =>
+        {
+            var file = Path.Combine(dir, "sentinel.conf");
+            File.WriteAllLines(file, [
+                $"port {port.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "bind 127.0.0.1", "protected-mode no", "daemonize no", "loglevel warning", $"dir {dir}",
+                .. lines]);
+            return [file];
+        });
+    }
+
+    static async Task<RedisServerProcess> LaunchAsync(string binary, int port, string? directory, Func<string, string[]> arguments)
+    {
         var ownsDirectory = directory is null;
-        directory ??= Directory.CreateTempSubdirectory("redis-streams-test-").FullName;
+        directory ??= System.IO.Directory.CreateTempSubdirectory("redis-streams-test-").FullName;
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = directory,
         };
-        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no", "--loglevel", "warning" }.Concat(extraArguments))
+        foreach (var argument in arguments(directory))
         {
             start.ArgumentList.Add(argument);
         }
@@ -72,7 +105,7 @@ public sealed class RedisServerProcess : IDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"redis-server on port {Port} exited at start with code {_process.ExitCode}.");
+                throw new InvalidOperationException($"{_process.StartInfo.FileName} on port {Port} exited at start with code {_process.ExitCode}.");
             }
 
             try
@@ -128,7 +161,7 @@ public sealed class RedisServerProcess : IDisposable
 
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            System.IO.Directory.Delete(_directory, recursive: true);
         }
         catch (IOException)
         {

@@ -4,6 +4,7 @@ using MassTransit.Transports;
 using MassTransit.Util;
 using RedisStreams.MassTransit.Topology;
 using RedisStreams.MassTransit.Transport;
+using RedisStreams.Transport;
 using StackExchange.Redis;
 
 namespace RedisStreams.MassTransit.Configuration;
@@ -27,7 +28,22 @@ internal sealed class RedisStreamsHostConfiguration :
             x.Handle<ConnectionException>();
             x.Handle<RedisException>();
             x.Handle<TimeoutException>();
+
+            // The engine's own: an endpoint that could not register its subscriptions through an outage, out of
+            // memory, or on a server it refuses (evicting policy) starts again later, once that is over or fixed.
+            x.Handle<RedisStreamsWriteException>();
+            x.Handle<RedisStreamsConnectionException>();
             x.Exponential(1000, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
+        });
+
+        // Sends must fail within a bound during an outage (MassTransit otherwise reuses the receive policy above
+        // and retries for the host's lifetime). The engine already retries writes for WriteRetryTimeout and throws
+        // its own exceptions, which this policy leaves alone; what is left is a connection that cannot be made at
+        // all (refused credentials, an evicting maxmemory-policy), tried a few times over a few seconds.
+        SendTransportRetryPolicy = Retry.CreatePolicy(x =>
+        {
+            x.Handle<ConnectionException>();
+            x.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(300));
         });
         _supervisor = new Recycle<ClientContextSupervisor>(() => new ClientContextSupervisor(Settings));
     }
@@ -49,6 +65,8 @@ internal sealed class RedisStreamsHostConfiguration :
     public RedisStreamsBusTopology BusTopology => _topology;
 
     public override IRetryPolicy ReceiveTransportRetryPolicy { get; }
+
+    public override IRetryPolicy SendTransportRetryPolicy { get; }
 
     public RedisStreamsReceiveSettings Defaults => _busConfiguration.Defaults;
 

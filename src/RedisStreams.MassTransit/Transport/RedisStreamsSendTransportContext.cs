@@ -3,7 +3,6 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Transports;
 using RedisStreams.MassTransit.Configuration;
-using StackExchange.Redis;
 
 namespace RedisStreams.MassTransit.Transport;
 
@@ -65,50 +64,26 @@ internal sealed class RedisStreamsSendTransportContext : BaseSendTransportContex
             Activity.Current?.SetTag("messaging.destination.kind", "topic");
         }
 
-        // The multiplexer reconnects by itself; a write cut off by a dropped connection is tried again
-        // (at least once: a write whose reply was lost may arrive twice, never zero times).
-        for (var attempt = 1; ; attempt++)
+        // The engine retries writes through an outage or a failover for WriteRetryTimeout and then fails with a
+        // RedisStreamsWriteException that names the destination, the endpoint and the cause; out of memory fails
+        // at once. Nothing here retries on top of that, so the caller learns within the bound.
+        if (_isTopic)
         {
-            try
+            if (!_linked)
             {
-                if (_isTopic)
+                foreach (var link in _links)
                 {
-                    if (!_linked)
-                    {
-                        foreach (var link in _links)
-                        {
-                            await client.Subscriptions.LinkTopicsAsync(EntityName, link).ConfigureAwait(false);
-                        }
-
-                        _linked = true;
-                    }
-
-                    await client.PublishAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await client.SendAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
+                    await client.Subscriptions.LinkTopicsAsync(EntityName, link).ConfigureAwait(false);
                 }
 
-                return;
+                _linked = true;
             }
-            catch (Exception e) when (IsTransient(e) && attempt < SendAttempts && !sendContext.CancellationToken.IsCancellationRequested)
-            {
-                LogContext.Debug?.Log(e, "Send to {EntityName} failed (attempt {Attempt}); retrying", EntityName, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 * attempt * attempt)), sendContext.CancellationToken).ConfigureAwait(false);
-            }
+
+            await client.PublishAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await client.SendAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);
         }
     }
-
-    const int SendAttempts = 10;
-
-    static bool IsTransient(Exception e) => e switch
-    {
-        RedisConnectionException or RedisTimeoutException => true,
-
-        // StackExchange.Redis surfaces a connection cut mid-write as the pipe's InvalidOperationException.
-        ObjectDisposedException => false,
-        InvalidOperationException => e.StackTrace?.Contains("StackExchange.Redis", StringComparison.Ordinal) == true,
-        _ => false,
-    };
 }

@@ -2,7 +2,9 @@ namespace RedisStreams.Transport;
 
 /// <summary>
 /// Redis refused the connection for a reason that waiting will not fix: wrong credentials, an untrusted TLS
-/// certificate, a missing permission. The message says what to check and never contains a password.
+/// certificate, a missing permission; or the engine refuses the server because its <c>maxmemory-policy</c> would
+/// evict queues (see <see cref="RedisStreamsOptions.AllowEvictingPolicy"/>). The message says what to check and
+/// never contains a password.
 /// </summary>
 public sealed class RedisStreamsConnectionException : Exception
 {

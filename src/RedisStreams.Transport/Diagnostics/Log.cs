@@ -58,4 +58,28 @@ internal static partial class Log
 
     [LoggerMessage(1016, LogLevel.Warning, "Acknowledging entry {EntryId} of queue {Queue} failed through every retry; it is delivered again after the claim idle time")]
     public static partial void BackgroundAckFailed(this ILogger logger, Exception exception, string queue, string entryId);
+
+    [LoggerMessage(1020, LogLevel.Debug, "Writing to {Destination} at {Endpoint} failed (attempt {Attempt}): {Cause}; retrying")]
+    public static partial void WriteRetry(this ILogger logger, string destination, string endpoint, int attempt, string cause);
+
+    [LoggerMessage(1021, LogLevel.Warning, "Writing to {Destination} at {Endpoint} failed for {Elapsed}; the caller gets RedisStreamsUnavailableException. Check that Redis is up and a primary is serving")]
+    public static partial void WriteGaveUp(this ILogger logger, Exception? exception, string destination, string endpoint, TimeSpan elapsed);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Redis at {Endpoint} is out of memory and refused a write to {Destination}: let consumers drain their queues or raise maxmemory")]
+    public static partial void OutOfMemory(this ILogger logger, string destination, string endpoint);
+
+    [LoggerMessage(1023, LogLevel.Debug, "WAIT on {Endpoint} confirmed {Confirmed} of {Required} replica(s); asking again")]
+    public static partial void ReplicationShort(this ILogger logger, string endpoint, int confirmed, int required);
+
+    [LoggerMessage(1024, LogLevel.Warning, "Writing to {Destination} is not durable: WAIT on {Endpoint} confirmed {Confirmed} of {Required} required replica(s); a failover could erase it. Check the replicas (INFO replication)")]
+    public static partial void ReplicationFailed(this ILogger logger, string destination, string endpoint, int confirmed, int required);
+
+    [LoggerMessage(1025, LogLevel.Error, "Redis at {Endpoint} runs maxmemory-policy {Policy}, which evicts queues under memory pressure (messages lost with no error); refusing to run. Set it to noeviction (CONFIG SET maxmemory-policy noeviction and in redis.conf)")]
+    public static partial void EvictionPolicyRefused(this ILogger logger, string endpoint, string policy);
+
+    [LoggerMessage(1026, LogLevel.Warning, "Redis at {Endpoint} runs maxmemory-policy {Policy}, which evicts queues under memory pressure: messages can be lost with no error. Running anyway because AllowEvictingPolicy is set; set the policy to noeviction")]
+    public static partial void EvictionPolicyAllowed(this ILogger logger, string endpoint, string policy);
+
+    [LoggerMessage(1027, LogLevel.Warning, "Could not verify the maxmemory-policy of Redis at {Endpoint}: the user may not run INFO. An evicting policy would delete queues silently; allow it with ACL SETUSER <user> +info, or make sure the policy is noeviction")]
+    public static partial void EvictionPolicyUnverified(this ILogger logger, string endpoint);
 }

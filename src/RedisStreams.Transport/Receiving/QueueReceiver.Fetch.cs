@@ -67,6 +67,8 @@ public sealed partial class QueueReceiver
     /// <summary>Fetches up to <paramref name="count"/> entries; returns <c>true</c> when the queue ran dry.</summary>
     async Task<bool> FetchAsync(int count)
     {
+        // Checked again after every reconnect: a failover may have brought a server that evicts.
+        await _client.EvictionPolicy.EnsureAsync().ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         var waitingTtl = (long)(_options.IdlePollInterval.TotalMilliseconds * 3);
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Scripts;
 using StackExchange.Redis;
@@ -10,6 +11,10 @@ public sealed partial class QueueReceiver
 
     /// <summary>Acknowledges a message: it is removed from the queue for good.</summary>
     /// <param name="message">A message this receiver handed out.</param>
+    /// <exception cref="RedisStreamsReplicationException">
+    /// Durable writes are on and too few replicas confirmed the acknowledgement: a failover may undo it, and the
+    /// message would then be delivered again (a duplicate, never a loss).
+    /// </exception>
     public Task AckAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -104,7 +109,15 @@ public sealed partial class QueueReceiver
             args[i + 2] = entryIds[i];
         }
 
-        await SettleAsync(() => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], args)).ConfigureAwait(false);
+        // In durable mode the batch's one WAIT confirms every ack in it: an ack a failover erased would
+        // deliver its message again.
+        var writes = _client.Writes;
+        await SettleAsync(() => writes.WriteOnceAsync(
+            $"acknowledgements of queue '{Queue}'",
+            _keys.Stream,
+            flags => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], args, flags),
+            Stopwatch.GetTimestamp(),
+            writes.DeadlineFrom(Stopwatch.GetTimestamp()))).ConfigureAwait(false);
         return new bool[entryIds.Count];
     }
 
@@ -152,8 +165,8 @@ public sealed partial class QueueReceiver
     }
 
     /// <summary>
-    /// Retries a settlement across connection blips: a lost ack would mean the message is processed again
-    /// after it is reclaimed.
+    /// Retries a settlement across connection blips and failovers, a bounded number of times: a lost ack would
+    /// mean the message is processed again after it is reclaimed (a duplicate, never a loss).
     /// </summary>
     async Task SettleAsync(Func<Task> settle)
     {
@@ -164,7 +177,8 @@ public sealed partial class QueueReceiver
                 await settle().ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && attempt < SettleAttempts)
+            // A short WAIT is not retried here: the guard already asked again for the whole WriteRetryTimeout.
+            catch (Exception e) when (RedisFailure.IsTransient(e) && attempt < SettleAttempts)
             {
                 _logger.SettleRetry(e, Queue, attempt);
                 await Task.Delay(Backoff(attempt + 2)).ConfigureAwait(false);

@@ -106,6 +106,9 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     /// <param name="cancellationToken">Cancels start-up.</param>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // Refuses to start on a server that would evict the queue (unless allowed, then only a warning); checked
+        // first, so a receiver refused here can be started once the server is fixed.
+        await _client.EvictionPolicy.EnsureAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
         {
             throw new InvalidOperationException($"The receiver for queue '{Queue}' was already started.");

@@ -54,7 +54,9 @@ if wanted > 0 then
     end
   end
   if found < wanted then
-    redis.call('SET', KEYS[3], '1', 'PX', ARGV[7])
+    -- The flag only saves the idle poll; a server out of memory may refuse it (SET is denied under OOM
+    -- when it is a script's first write), and that must not fail a fetch that already took entries.
+    redis.pcall('SET', KEYS[3], '1', 'PX', ARGV[7])
   end
 end
 

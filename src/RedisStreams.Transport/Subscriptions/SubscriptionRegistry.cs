@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using RedisStreams.Transport.Naming;
 using StackExchange.Redis;
 
@@ -11,27 +12,30 @@ namespace RedisStreams.Transport;
 /// </summary>
 public sealed class SubscriptionRegistry
 {
-    readonly IDatabase _database;
+    readonly RedisStreamsClient _client;
     readonly string _prefix;
     readonly RedisKey _versionKey;
     readonly ConcurrentDictionary<string, (long Version, IReadOnlyCollection<string> Queues)> _resolved = new(StringComparer.Ordinal);
 
-    internal SubscriptionRegistry(IDatabase database, string prefix)
+    internal SubscriptionRegistry(RedisStreamsClient client)
     {
-        _database = database;
-        _prefix = prefix;
-        _versionKey = TopicKeys.Version(prefix);
+        _client = client;
+        _prefix = client.Options.KeyPrefix;
+        _versionKey = TopicKeys.Version(_prefix);
     }
+
+    IDatabase Database => _client.Database;
 
     /// <summary>Subscribes a queue to a topic. Subscribing twice is the same as once.</summary>
     /// <param name="topic">The topic.</param>
     /// <param name="queue">The subscribing queue.</param>
-    public Task SubscribeAsync(string topic, string queue) => ChangeAsync(Keys(topic).Queues, Queue(queue), add: true);
+    /// <exception cref="RedisStreamsWriteException">Redis did not take the change (see <see cref="RedisStreamsClient.SendAsync"/>).</exception>
+    public Task SubscribeAsync(string topic, string queue) => ChangeAsync(topic, Keys(topic).Queues, Queue(queue), add: true);
 
     /// <summary>Removes a queue's subscription to a topic.</summary>
     /// <param name="topic">The topic.</param>
     /// <param name="queue">The queue.</param>
-    public Task UnsubscribeAsync(string topic, string queue) => ChangeAsync(Keys(topic).Queues, Queue(queue), add: false);
+    public Task UnsubscribeAsync(string topic, string queue) => ChangeAsync(topic, Keys(topic).Queues, Queue(queue), add: false);
 
     /// <summary>Makes everything published to <paramref name="source"/> reach the subscribers of <paramref name="destination"/> too.</summary>
     /// <param name="source">The topic messages are published to, e.g. a concrete message type.</param>
@@ -39,19 +43,20 @@ public sealed class SubscriptionRegistry
     public Task LinkTopicsAsync(string source, string destination)
     {
         EntityName.Validate(destination, "topic");
-        return ChangeAsync(Keys(source).Topics, destination, add: true);
+        return ChangeAsync(source, Keys(source).Topics, destination, add: true);
     }
 
     /// <summary>Removes a link made by <see cref="LinkTopicsAsync"/>.</summary>
     /// <param name="source">The source topic.</param>
     /// <param name="destination">The destination topic.</param>
-    public Task UnlinkTopicsAsync(string source, string destination) => ChangeAsync(Keys(source).Topics, destination, add: false);
+    public Task UnlinkTopicsAsync(string source, string destination) => ChangeAsync(source, Keys(source).Topics, destination, add: false);
 
     /// <summary>The queues subscribed directly to a topic, sorted by ordinal comparison.</summary>
     /// <param name="topic">The topic.</param>
     public async Task<IReadOnlyList<string>> GetSubscribersAsync(string topic)
     {
-        var members = await _database.SetMembersAsync(Keys(topic).Queues).ConfigureAwait(false);
+        var set = Keys(topic).Queues;
+        var members = await _client.Writes.ReadAsync($"the subscribers of topic '{topic}'", set, () => Database.SetMembersAsync(set)).ConfigureAwait(false);
         return [.. members.Select(m => (string)m!).Order(StringComparer.Ordinal)];
     }
 
@@ -63,7 +68,12 @@ public sealed class SubscriptionRegistry
     public async Task<IReadOnlyCollection<string>> ResolveQueuesAsync(string topic)
     {
         EntityName.Validate(topic, "topic");
-        var version = (long)await _database.StringGetAsync(_versionKey).ConfigureAwait(false);
+        return await _client.Writes.ReadAsync($"the subscribers of topic '{topic}'", Keys(topic).Queues, () => ResolveOnceAsync(topic)).ConfigureAwait(false);
+    }
+
+    async Task<IReadOnlyCollection<string>> ResolveOnceAsync(string topic)
+    {
+        var version = (long)await Database.StringGetAsync(_versionKey).ConfigureAwait(false);
         if (_resolved.TryGetValue(topic, out var cached) && cached.Version == version)
         {
             return cached.Queues;
@@ -77,7 +87,7 @@ public sealed class SubscriptionRegistry
             var lookups = frontier.Select(t =>
             {
                 var keys = Keys(t);
-                return (Queues: _database.SetMembersAsync(keys.Queues), Topics: _database.SetMembersAsync(keys.Topics));
+                return (Queues: Database.SetMembersAsync(keys.Queues), Topics: Database.SetMembersAsync(keys.Topics));
             }).ToList();
             frontier = [];
             foreach (var lookup in lookups)
@@ -102,14 +112,31 @@ public sealed class SubscriptionRegistry
         return result;
     }
 
-    async Task ChangeAsync(RedisKey set, string member, bool add)
+    async Task ChangeAsync(string topic, RedisKey set, string member, bool add)
     {
-        _ = add
-            ? await _database.SetAddAsync(set, member).ConfigureAwait(false)
-            : await _database.SetRemoveAsync(set, member).ConfigureAwait(false);
+        var startedAt = Stopwatch.GetTimestamp();
+        var destination = $"the subscriptions of topic '{topic}'";
 
-        // Bumped after the change: a publisher that sees the new version also sees the new member.
-        await _database.StringIncrementAsync(_versionKey).ConfigureAwait(false);
+        // Endpoints assert their subscriptions at every start: when nothing changes, nothing is written. Redis
+        // refuses SADD under OOM even for a member that exists, and an endpoint restarted during a memory incident
+        // must still start and drain; publishers also keep their cached resolutions.
+        // SMEMBERS rather than SISMEMBER: a topic's set is small, and the ACL template users already run allows it.
+        var members = await _client.Writes.ReadAsync(destination, set, () => Database.SetMembersAsync(set)).ConfigureAwait(false);
+        var present = members.Contains(member);
+        if (present == add)
+        {
+            return;
+        }
+
+        _ = await _client.Writes.WriteAsync(
+            destination,
+            set,
+            flags => add ? Database.SetAddAsync(set, member, flags) : Database.SetRemoveAsync(set, member, flags),
+            startedAt).ConfigureAwait(false);
+
+        // Bumped after the change: a publisher that sees the new version also sees the new member. On a
+        // cluster the version lives in another slot, so it gets its own WAIT in durable mode.
+        await _client.Writes.WriteAsync(destination, _versionKey, flags => Database.StringIncrementAsync(_versionKey, flags: flags), startedAt).ConfigureAwait(false);
         _resolved.Clear();
     }
 
