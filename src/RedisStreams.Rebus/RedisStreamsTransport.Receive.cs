@@ -45,6 +45,30 @@ public sealed partial class RedisStreamsTransport
         }
     }
 
+    /// <summary>
+    /// Completes as soon as a message is ready to be received; never otherwise, until <paramref name="cancellationToken"/>
+    /// ends it. A worker backing off races it against its back-off.
+    /// </summary>
+    internal async Task WaitForIncomingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var receiver = await EnsureReceiverAsync(cancellationToken).ConfigureAwait(false);
+            if (await receiver.WaitForMessageAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+#pragma warning disable CA1031 // Receive reports these itself; here they only mean there is nothing to wake on.
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+        }
+
+        // Stopped, disposed or unreachable: nothing will arrive, and the back-off alone ends the wait.
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+    }
+
     void SettleWith(ITransactionContext context, QueueReceiver receiver, InboundMessage inbound)
     {
         // Exactly one settlement per message: the first of ack, nack or disposal wins.
@@ -152,8 +176,9 @@ public sealed partial class RedisStreamsTransport
         {
             var receiver = await started.ConfigureAwait(false);
 
-            // Rebus stopped its workers before disposing us; this only covers handlers that outlived the shutdown timeout.
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            // Rebus stopped its workers before disposing us; this only covers handlers that outlived them, and only
+            // for what is left of the bus's worker shutdown timeout: then their messages are given back.
+            using var grace = new CancellationTokenSource(_shutdown.RemainingGrace());
             await receiver.StopAsync(grace.Token).ConfigureAwait(false);
             await receiver.DisposeAsync().ConfigureAwait(false);
         }

@@ -1,9 +1,23 @@
+using Rebus.Messages;
 using Rebus.Transport;
+using RedisStreams.Rebus.Internals;
 
 namespace RedisStreams.Rebus;
 
-public sealed partial class RedisStreamsTransport
+public sealed partial class RedisStreamsTransport : ITransport
 {
+    /// <summary>
+    /// Buffers the message in the transaction until it commits, as every Rebus transport does; what the error handler
+    /// sends in a transaction it runs in is written at once (see <see cref="ErrorCopiesSentAtOnce"/>).
+    /// </summary>
+    Task ITransport.Send(string destinationAddress, TransportMessage message, ITransactionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ErrorCopiesSentAtOnce.AreRunningIn(context)
+            ? SendAtOnceAsync(destinationAddress, message)
+            : Send(destinationAddress, message, context);
+    }
+
     /// <summary>
     /// Writes the transaction's outgoing messages, pipelined, when it commits. Deferred messages become native
     /// delayed deliveries to their recipient.
@@ -23,5 +37,11 @@ public sealed partial class RedisStreamsTransport
         // would time the last ones out while Redis ran the first in microseconds): the engine sends concurrent
         // messages to one queue in shared script calls, one call in flight per queue.
         await _client.SendManyAsync(batch).ConfigureAwait(false);
+    }
+
+    async Task SendAtOnceAsync(string destinationAddress, TransportMessage message)
+    {
+        var (queue, outgoing) = _outgoing.Map(new OutgoingTransportMessage(message, destinationAddress));
+        await _client.SendAsync(queue, outgoing).ConfigureAwait(false);
     }
 }

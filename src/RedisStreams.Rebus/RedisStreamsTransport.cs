@@ -2,6 +2,7 @@ using Rebus.Bus;
 using Rebus.Logging;
 using Rebus.Time;
 using Rebus.Transport;
+using RedisStreams.Rebus.Internals;
 using RedisStreams.Transport;
 
 namespace RedisStreams.Rebus;
@@ -25,6 +26,7 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
     readonly IRebusTime _rebusTime;
     readonly ILog _log;
     readonly OutgoingMessageMapper _outgoing;
+    readonly ShutdownBound _shutdown = new();
     readonly Lock _receiverLock = new();
     Task<QueueReceiver>? _receiver;
     bool _disposed;
@@ -94,8 +96,16 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
     }
 
     /// <summary>
-    /// Stops receiving: buffered messages go back to the queue at once, messages still being handled are given
-    /// back after a short grace period. Closes the connection when the transport opened it.
+    /// Tells the transport that the bus began shutting down and how long it may take (Rebus's worker shutdown
+    /// timeout): disposing then waits for unfinished handlers only for what is left of it.
+    /// </summary>
+    /// <param name="workerShutdownTimeout">The bus's <c>WorkerShutdownTimeout</c>.</param>
+    internal void ShutdownStarted(TimeSpan workerShutdownTimeout) => _shutdown.Start(workerShutdownTimeout);
+
+    /// <summary>
+    /// Stops receiving: buffered messages go back to the queue at once; messages still being handled are given back
+    /// when what is left of the bus's worker shutdown timeout has passed (five seconds when the transport is used
+    /// without a bus). Closes the connection when the transport opened it.
     /// </summary>
     public void Dispose()
     {

@@ -12,6 +12,10 @@ internal static class OutgoingMessages
     public static OutgoingMessage From<T>(MessageSendContext<T> context)
         where T : class
     {
+        // Serialize first: a serializer may change the context while it builds the body (raw JSON sets transport
+        // headers, and a routing slip event sent as a custom message replaces the supported message types), so
+        // headers read before it would go out stale.
+        var body = context.Body.GetBytes();
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var header in context.Headers.GetAll())
         {
@@ -37,7 +41,7 @@ internal static class OutgoingMessages
         }
 
         var delay = context.Delay is { } d && d > TimeSpan.Zero ? d : (TimeSpan?)null;
-        return new OutgoingMessage(headers, context.Body.GetBytes())
+        return new OutgoingMessage(headers, body)
         {
             TimeToLive = context.TimeToLive is { } ttl && ttl > TimeSpan.Zero ? ttl : null,
             Delay = delay,

@@ -4,7 +4,10 @@ using RedisStreams.Transport;
 
 namespace RedisStreams.MassTransit.Transport;
 
-/// <summary>A received stream entry as MassTransit sees it: transport headers from the entry's fields, the body as sent.</summary>
+/// <summary>
+/// A received stream entry as MassTransit sees it: transport headers from the entry's fields, the body as sent, and
+/// the time Redis took the entry as the transport's sent time.
+/// </summary>
 internal sealed class RedisStreamsReceiveContext : BaseReceiveContext
 {
     public RedisStreamsReceiveContext(InboundMessage message, RedisStreamsReceiveEndpointContext context, params object[] payloads)
@@ -12,7 +15,7 @@ internal sealed class RedisStreamsReceiveContext : BaseReceiveContext
     {
         Message = message;
         Body = new BytesMessageBody(message.Body.ToArray());
-        HeaderProvider = new DictionaryHeaderProvider(message.Headers);
+        HeaderProvider = new EntryHeaderProvider(message);
     }
 
     public InboundMessage Message { get; }
@@ -21,20 +24,32 @@ internal sealed class RedisStreamsReceiveContext : BaseReceiveContext
 
     protected override IHeaderProvider HeaderProvider { get; }
 
-    sealed class DictionaryHeaderProvider : IHeaderProvider
+    /// <summary>
+    /// The entry's fields, plus <see cref="MessageHeaders.TransportSentTime"/> from its id: the time Redis wrote it, on
+    /// Redis's clock, as a broker's own timestamp (RabbitMQ's is exposed the same way: asked for, not enumerated, so
+    /// it is never copied onto a message forwarded elsewhere).
+    /// </summary>
+    sealed class EntryHeaderProvider : IHeaderProvider
     {
-        readonly IReadOnlyDictionary<string, string> _headers;
+        readonly InboundMessage _message;
 
-        public DictionaryHeaderProvider(IReadOnlyDictionary<string, string> headers)
+        public EntryHeaderProvider(InboundMessage message)
         {
-            _headers = headers;
+            _message = message;
         }
 
-        public IEnumerable<KeyValuePair<string, object>> GetAll() => _headers.Select(h => new KeyValuePair<string, object>(h.Key, h.Value));
+        public IEnumerable<KeyValuePair<string, object>> GetAll() => _message.Headers.Select(h => new KeyValuePair<string, object>(h.Key, h.Value));
 
         public bool TryGetHeader(string key, out object value)
         {
-            if (_headers.TryGetValue(key, out var text))
+            // The transport's own time wins over a field of that name that some sender copied along.
+            if (string.Equals(key, MessageHeaders.TransportSentTime, StringComparison.OrdinalIgnoreCase))
+            {
+                value = _message.EnqueuedAt.UtcDateTime;
+                return true;
+            }
+
+            if (_message.Headers.TryGetValue(key, out var text))
             {
                 value = text;
                 return true;

@@ -35,7 +35,9 @@ internal sealed class RedisStreamsReceiveEndpointContext : BaseReceiveEndpointCo
     public override void Probe(ProbeContext context)
     {
         context.Add("type", "Redis Streams");
-        context.Set(new { Settings.QueueName, PrefetchCount, ConcurrentMessageLimit, Settings.ClaimIdleTime, Settings.MaxDeliveryCount, Settings.PurgeOnStartup, Settings.AutoDelete });
+
+        // Address is what MassTransit's tooling reads to list a bus's receive endpoints (as the in-memory transport gives it).
+        context.Set(new { Address = InputAddress, Settings.QueueName, PrefetchCount, ConcurrentMessageLimit, Settings.ClaimIdleTime, Settings.MaxDeliveryCount, Settings.PurgeOnStartup, Settings.AutoDelete });
     }
 
     protected override ISendTransportProvider CreateSendTransportProvider() => new RedisStreamsSendTransportProvider(_hostConfiguration, this);

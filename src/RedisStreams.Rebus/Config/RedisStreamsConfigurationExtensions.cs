@@ -1,4 +1,6 @@
+using Rebus.Bus;
 using Rebus.Logging;
+using Rebus.Retry;
 using Rebus.Subscriptions;
 using Rebus.Time;
 using Rebus.Transport;
@@ -72,33 +74,33 @@ public static class RedisStreamsConfigurationExtensions
         var options = new RedisStreamsTransportOptions();
 
         // The options are read here, at Start(), so every fluent call made before it counts.
-        configurer.OtherService<RedisStreamsTransport>().Register(c => new RedisStreamsTransport(
-            createClient(options),
-            ownsClient: true,
-            inputQueueName,
-            c.Get<IRebusLoggerFactory>(),
-            c.Get<IRebusTime>(),
-            options.MaxReceiveWait));
+        configurer.OtherService<RedisStreamsTransport>().Register(c =>
+        {
+            var transport = new RedisStreamsTransport(
+                createClient(options),
+                ownsClient: true,
+                inputQueueName,
+                c.Get<IRebusLoggerFactory>(),
+                c.Get<IRebusTime>(),
+                options.MaxReceiveWait);
+
+            // The user's SetWorkerShutdownTimeout bounds the whole shutdown, the transport's wait for handlers included.
+            var workerShutdownTimeout = c.Get<Options>().WorkerShutdownTimeout;
+            c.Get<BusLifetimeEvents>().BusDisposing += () => transport.ShutdownStarted(workerShutdownTimeout);
+            return transport;
+        });
         configurer.OtherService<ISubscriptionStorage>().Register(
             c => new RedisStreamsSubscriptionStorage(c.Get<RedisStreamsTransport>().Client.Subscriptions),
             description: SubscriptionStorageText);
         configurer.OtherService<ITransportInspector>().Register(c => c.Get<RedisStreamsTransport>(), description: InspectorText);
+        NativeDeferral.Register(configurer, isOneWayClient: inputQueueName is null);
 
-        // Native deferral: deferred messages go to a magic timeout manager address that the transport turns into
-        // delayed deliveries. An external timeout manager the user configured still wins.
-        configurer.OtherService<Options>().Decorate(c =>
-        {
-            var rebusOptions = c.Get<Options>();
-            if (string.IsNullOrWhiteSpace(rebusOptions.ExternalTimeoutManagerAddressOrNull))
-            {
-                rebusOptions.ExternalTimeoutManagerAddressOrNull = RedisStreamsTransport.MagicDeferredMessagesAddress;
-            }
+        // Receive waits for the doorbell, so Rebus need not sleep for 100 ms while its parallel slots are busy (that
+        // sleep alone held a backlog to about 50 messages per second), and an idle back-off ends when a message arrives.
+        configurer.OtherService<IBackoffStrategy>().Decorate(c => new DoorbellBackoffStrategy(c.Get<IBackoffStrategy>(), c.Get<RedisStreamsTransport>()));
 
-            return rebusOptions;
-        });
-        // Receive waits for the doorbell, so Rebus need not sleep after an empty receive, nor for 100 ms while its
-        // parallel slots are busy: that sleep alone held a backlog to about 50 messages per second.
-        configurer.OtherService<IBackoffStrategy>().Decorate(c => new DoorbellBackoffStrategy(c.Get<IBackoffStrategy>()));
+        // Whatever the error-handler mode, the copy for the error queue is written before the poison message is acknowledged.
+        configurer.OtherService<IErrorHandler>().Decorate(c => new ErrorCopiesSentAtOnce(c.Get<IErrorHandler>()));
         configurer.Register(c => c.Get<RedisStreamsTransport>());
         if (inputQueueName is null)
         {

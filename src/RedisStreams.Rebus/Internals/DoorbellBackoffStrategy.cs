@@ -3,12 +3,14 @@ using Rebus.Workers.ThreadPoolBased;
 namespace RedisStreams.Rebus.Internals;
 
 /// <summary>
-/// Rebus's back-off, adjusted to a transport whose <c>Receive</c> already waits for the queue's doorbell:
-/// after an empty receive there is nothing more to wait for, and when every parallel slot is busy the next
-/// slot frees as soon as an acknowledgement's round trip ends (about a millisecond), not after Rebus's
-/// 100 ms default. Waiting after errors stays Rebus's (or the user's) own.
+/// Rebus's back-off, adjusted to a transport whose <c>Receive</c> waits for the queue's doorbell. When every parallel
+/// slot is busy, the next slot frees as soon as an acknowledgement's round trip ends (about a millisecond), so the
+/// worker polls every millisecond instead of sleeping Rebus's back-off time. After an empty receive the worker backs
+/// off as configured (<c>SetBackoffTimes</c>, or Rebus's defaults), but a message that arrives meanwhile ends the
+/// back-off at once: the back-off spaces out the receives of an idle bus, never delays a new message. Waiting after
+/// errors stays Rebus's (or the user's) own.
 /// </summary>
-internal sealed class DoorbellBackoffStrategy(IBackoffStrategy inner) : IBackoffStrategy
+internal sealed class DoorbellBackoffStrategy(IBackoffStrategy inner, RedisStreamsTransport transport) : IBackoffStrategy
 {
     static readonly TimeSpan SlotPoll = TimeSpan.FromMilliseconds(1);
 
@@ -20,9 +22,32 @@ internal sealed class DoorbellBackoffStrategy(IBackoffStrategy inner) : IBackoff
 
     public void WaitNoMessage(CancellationToken token)
     {
+        try
+        {
+            WaitNoMessageAsync(token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Like Rebus's own synchronous wait: cancellation just ends it.
+        }
     }
 
-    public Task WaitNoMessageAsync(CancellationToken token) => Task.CompletedTask;
+    public async Task WaitNoMessageAsync(CancellationToken token)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var backoff = inner.WaitNoMessageAsync(either.Token);
+        var arrival = transport.WaitForIncomingAsync(either.Token);
+        await Task.WhenAny(backoff, arrival).ConfigureAwait(false);
+        await either.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(backoff, arrival).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            // The other wait, ended because one finished first.
+        }
+    }
 
     public void WaitError(CancellationToken token) => inner.WaitError(token);
 

@@ -174,6 +174,45 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until a message is ready to be received, without taking it: for callers that back off between
+    /// receives and want to end the back-off as soon as there is work.
+    /// </summary>
+    /// <param name="maxWait">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> to wait until one arrives or the receiver stops.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>
+    /// <c>true</c> when a message is ready (a concurrent <see cref="ReceiveAsync"/> may still take it first);
+    /// <c>false</c> when none arrived in time or the receiver is not running.
+    /// </returns>
+    public async ValueTask<bool> WaitForMessageAsync(TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        if (_buffer.Reader.Count > 0)
+        {
+            return true;
+        }
+
+        if (maxWait == TimeSpan.Zero || Volatile.Read(ref _state) != 1)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (maxWait != Timeout.InfiniteTimeSpan)
+        {
+            timeout.CancelAfter(maxWait);
+        }
+
+        try
+        {
+            // False once the buffer is completed: the receiver stopped.
+            return await _buffer.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     bool TryTake(out InboundMessage message)
     {
         while (_buffer.Reader.TryRead(out message!))

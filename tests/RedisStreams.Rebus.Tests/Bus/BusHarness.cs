@@ -3,6 +3,7 @@ using Rebus.Bus;
 using Rebus.Config;
 using Rebus.Routing;
 using Rebus.Routing.TypeBased;
+using Rebus.Timeouts;
 using RedisStreams.Rebus.Tests.Factories;
 using RedisStreams.Testing;
 using StackExchange.Redis;
@@ -22,31 +23,45 @@ public sealed class BusHarness : IDisposable
     /// <summary>The key prefix every bus of this test uses.</summary>
     public string Prefix { get; }
 
-    /// <summary>Starts a bus on <paramref name="queue"/>; <paramref name="handlers"/> adds its handlers.</summary>
+    /// <summary>
+    /// Starts a bus on <paramref name="queue"/>; <paramref name="handlers"/> adds its handlers,
+    /// <paramref name="timeouts"/> configures Rebus's timeout storage and <paramref name="transport"/> adds transport
+    /// settings to the test's own.
+    /// </summary>
     public IBus StartBus(
         string queue,
         Action<BuiltinHandlerActivator> handlers,
         Action<OptionsConfigurer>? options = null,
-        Action<TypeBasedRouterConfigurationExtensions.TypeBasedRouterConfigurationBuilder>? routes = null)
+        Action<TypeBasedRouterConfigurationExtensions.TypeBasedRouterConfigurationBuilder>? routes = null,
+        Action<StandardConfigurer<ITimeoutManager>>? timeouts = null,
+        Action<RedisStreamsTransportOptions>? transport = null)
     {
         var activator = new BuiltinHandlerActivator();
         handlers(activator);
         Track(activator);
         return Configure.With(activator)
             .Logging(l => l.None())
-            .Transport(t => ApplyTestSettings(t.UseRedisStreams(TestRedis.Endpoint.ConnectionString, queue)))
+            .Transport(t =>
+            {
+                var settings = ApplyTestSettings(t.UseRedisStreams(TestRedis.Endpoint.ConnectionString, queue));
+                transport?.Invoke(settings);
+            })
             .Routing(r => Route(r, routes))
+            .Timeouts(t => timeouts?.Invoke(t))
             .Options(o => options?.Invoke(o))
             .Start();
     }
 
     /// <summary>Starts a one-way client (no input queue).</summary>
-    public IBus StartOneWayClient(Action<TypeBasedRouterConfigurationExtensions.TypeBasedRouterConfigurationBuilder>? routes = null)
+    public IBus StartOneWayClient(
+        Action<TypeBasedRouterConfigurationExtensions.TypeBasedRouterConfigurationBuilder>? routes = null,
+        Action<StandardConfigurer<ITimeoutManager>>? timeouts = null)
     {
         var bus = Configure.OneWayClient()
             .Logging(l => l.None())
             .Transport(t => ApplyTestSettings(t.UseRedisStreamsAsOneWayClient(TestRedis.Endpoint.Uri)))
             .Routing(r => Route(r, routes))
+            .Timeouts(t => timeouts?.Invoke(t))
             .Start();
         Track(bus);
         return bus;
@@ -94,7 +109,7 @@ public sealed class BusHarness : IDisposable
         }
     }
 
-    void ApplyTestSettings(RedisStreamsTransportOptions transport) =>
+    RedisStreamsTransportOptions ApplyTestSettings(RedisStreamsTransportOptions transport) =>
         transport.KeyPrefix(Prefix)
             .ClaimIdleTime(TimeSpan.FromSeconds(2))
             .ConfigureEngine(engine =>

@@ -216,4 +216,26 @@ public abstract partial class EngineBehaviour
         Assert.Empty(again.TransportFields);
         Assert.Empty(await Client.ReadDeadLettersAsync("requeue"));
     }
+
+    [Fact]
+    public async Task Waiting_for_a_message_takes_nothing_and_ends_when_one_arrives()
+    {
+        var receiver = await StartReceiverAsync("wait-for-work");
+        Assert.False(await receiver.WaitForMessageAsync(TimeSpan.FromMilliseconds(200)));
+
+        var waiting = receiver.WaitForMessageAsync(Timeout.InfiniteTimeSpan).AsTask();
+        Assert.False(waiting.IsCompleted);
+        await Client.SendAsync("wait-for-work", Message("work"));
+        Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // Still there for whoever receives it.
+        Assert.True(await receiver.WaitForMessageAsync(TimeSpan.Zero));
+        var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("work", IdOf(message!));
+        await receiver.AckAsync(message!);
+        Assert.False(await receiver.WaitForMessageAsync(TimeSpan.Zero));
+
+        await receiver.StopAsync();
+        Assert.False(await receiver.WaitForMessageAsync(Timeout.InfiniteTimeSpan).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
 }
