@@ -3,6 +3,7 @@ using Rebus.Logging;
 using Rebus.Time;
 using Rebus.Transport;
 using RedisStreams.Transport;
+using StackExchange.Redis;
 
 namespace RedisStreams.Rebus;
 
@@ -81,17 +82,60 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
         _client.ProvisionQueueAsync(address).GetAwaiter().GetResult();
     }
 
-    /// <summary>Creates the input queue and starts receiving from it; a one-way client does nothing.</summary>
+    /// <summary>How long <see cref="Initialize"/> waits for Redis before the bus fails to start; <c>null</c> to start without it.</summary>
+    internal TimeSpan? RedisRequiredAtStartupWithin { get; init; }
+
+    /// <summary>
+    /// Creates the input queue and starts receiving from it. While Redis is down the bus still starts: a warning
+    /// says so, and receiving begins when Redis answers (unless <c>RequireRedisAtStartup</c> asked to fail instead).
+    /// </summary>
     public void Initialize()
     {
+        if (RedisRequiredAtStartupWithin is { } wait)
+        {
+            WaitForRedisAsync(wait).GetAwaiter().GetResult();
+        }
+        else if (!_client.Multiplexer.IsConnected)
+        {
+            _log.Warn("Redis at {endpoints} is not reachable; the bus starts anyway and begins receiving from {queueName} when Redis answers (use RequireRedisAtStartup to fail instead)",
+                Endpoints(), Address ?? "(one-way client)");
+            return;
+        }
+
         if (Address is null)
         {
             return;
         }
 
-        CreateQueue(Address);
-        EnsureReceiverAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        try
+        {
+            CreateQueue(Address);
+            EnsureReceiverAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception exception) when (RedisRequiredAtStartupWithin is null && exception is RedisConnectionException or RedisTimeoutException)
+        {
+            // Redis went away between the check and the queue's creation: the first receive will try again.
+            _log.Warn(exception, "Could not prepare queue {queueName} while starting; receiving begins when Redis answers", Address);
+        }
     }
+
+    async Task WaitForRedisAsync(TimeSpan wait)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (!_client.Multiplexer.IsConnected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        }
+
+        if (!_client.Multiplexer.IsConnected)
+        {
+            throw new RedisStreamsConnectionException(
+                $"Redis at {Endpoints()} did not answer within {wait} while the bus started, and RequireRedisAtStartup asks the bus to fail then. " +
+                "Check that Redis runs and can be reached, or drop RequireRedisAtStartup to let the bus start and wait for Redis.");
+        }
+    }
+
+    string Endpoints() => string.Join(", ", _client.Multiplexer.GetEndPoints().Select(e => e.ToString()));
 
     /// <summary>
     /// Stops receiving: buffered messages go back to the queue at once, messages still being handled are given
