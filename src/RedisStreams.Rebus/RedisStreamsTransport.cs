@@ -76,9 +76,21 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
 
     /// <summary>Creates a queue's stream and consumer group; entries sent before it existed are kept and delivered.</summary>
     /// <param name="address">The queue.</param>
+    /// <remarks>
+    /// Rebus creates its input and error queues when the bus starts. While Redis is down (and
+    /// <c>RequireRedisAtStartup</c> was not asked for) this only logs a warning: the input queue is created by the
+    /// first receive that reaches Redis, and a queue that is sent to exists from its first message, whose
+    /// entries any consumer group created later still receives.
+    /// </remarks>
     public override void CreateQueue(string address)
     {
         RedisStreamsClient.ValidateQueueName(address);
+        if (RedisRequiredAtStartupWithin is null && !_client.Multiplexer.IsConnected)
+        {
+            _log.Warn("Queue {queueName} is not created now because Redis at {endpoints} is not reachable; it is created when first used", address, Endpoints());
+            return;
+        }
+
         _client.ProvisionQueueAsync(address).GetAwaiter().GetResult();
     }
 

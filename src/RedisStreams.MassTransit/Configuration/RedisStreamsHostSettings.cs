@@ -55,7 +55,11 @@ internal sealed class RedisStreamsHostSettings
         try
         {
             // The engine's own parser, so what passes here is exactly what the engine will accept when connecting.
-            _ = ConnectionOptions();
+            if (Connection is not null)
+            {
+                _ = ConnectionOptions();
+            }
+
             _ = new RedisStreamsOptions { KeyPrefix = KeyPrefix };
         }
         catch (ArgumentException e)

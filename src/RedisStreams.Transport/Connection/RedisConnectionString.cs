@@ -100,8 +100,8 @@ internal static class RedisConnectionString
         if (userInfo is { Length: > 0 })
         {
             var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            var user = Unescape(colon < 0 ? userInfo : userInfo[..colon], "user name", redacted);
-            var password = colon < 0 ? null : Unescape(userInfo[(colon + 1)..], "password", redacted);
+            var user = Unescape(colon < 0 ? userInfo : userInfo[..colon]);
+            var password = colon < 0 ? null : Unescape(userInfo[(colon + 1)..]);
             if (password is null)
             {
                 // redis://secret@host is the older single-secret form: the text before '@' is the password.
@@ -128,8 +128,8 @@ internal static class RedisConnectionString
         foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = Unescape(equals < 0 ? pair : pair[..equals], "query option", redacted);
-            var value = equals < 0 ? string.Empty : Unescape(pair[(equals + 1)..], $"value of '{name}'", redacted);
+            var name = Unescape(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? string.Empty : Unescape(pair[(equals + 1)..]);
             ApplyQueryOption(options, name, value, redacted);
         }
 
@@ -218,17 +218,7 @@ internal static class RedisConnectionString
             ? ms
             : throw Invalid(redacted, $"the option '{name}' must be a positive number of milliseconds");
 
-    static string Unescape(string text, string what, string redacted)
-    {
-        try
-        {
-            return Uri.UnescapeDataString(text);
-        }
-        catch (UriFormatException)
-        {
-            throw Invalid(redacted, $"the {what} is not well-formed percent-encoding");
-        }
-    }
+    static string Unescape(string text) => Uri.UnescapeDataString(text);
 
     /// <summary>Levenshtein distance, for "did you mean" on misspelt option names.</summary>
     static int EditDistance(string a, string b)
