@@ -12,6 +12,14 @@ mkdir -p "$feed"
 for package in RedisStreams.Transport RedisStreams.Rebus RedisStreams.MassTransit; do
   dotnet pack "src/$package" -c Release -o "$feed" -p:Version="$version" -v quiet -nologo
 done
+# Each package's README has its links made absolute (src/Directory.Build.targets).
+for package in RedisStreams.Transport RedisStreams.Rebus RedisStreams.MassTransit; do
+  readme="src/$package/obj/Release/net10.0/package/README.md"
+  if [ ! -s "$readme" ] || grep -q '{repository}\|](\.\./' "$readme"; then
+    echo "The README packed with $package is missing or has relative links: $readme" >&2
+    exit 1
+  fi
+done
 for app in Engine MassTransit; do
   echo "=== package smoke: $app ($version) ==="
   timeout 300 dotnet run -c Release --project "tests/PackageSmoke/$app" -p:SmokeVersion="$version"
