@@ -23,6 +23,9 @@ internal sealed class LocalRedis : IDisposable
     /// <summary>The connection string or URI to give the transport.</summary>
     public string Connection { get; }
 
+    /// <summary>The port of a server this sample started; 0 for the one named by REDIS_URL.</summary>
+    public int Port { get; private init; }
+
     public static async Task<LocalRedis> StartAsync()
     {
         var configured = Environment.GetEnvironmentVariable("REDIS_URL");
@@ -32,10 +35,16 @@ internal sealed class LocalRedis : IDisposable
             return new LocalRedis(configured, null, null);
         }
 
+        return await StartOwnAsync();
+    }
+
+    /// <summary>Starts a redis-server of the sample's own, whatever REDIS_URL says, with extra settings.</summary>
+    public static async Task<LocalRedis> StartOwnAsync(params string[] extraArguments)
+    {
         var port = FreePort();
         var directory = Directory.CreateTempSubdirectory("redis-streams-sample-").FullName;
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no" })
+        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no" }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -57,7 +66,7 @@ internal sealed class LocalRedis : IDisposable
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
                 Console.WriteLine($"Started a local redis-server on port {port}.");
-                return new LocalRedis($"redis://127.0.0.1:{port}", process, directory);
+                return new LocalRedis($"redis://127.0.0.1:{port}", process, directory) { Port = port };
             }
             catch (SocketException)
             {

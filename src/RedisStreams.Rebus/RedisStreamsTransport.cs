@@ -4,6 +4,7 @@ using Rebus.Time;
 using Rebus.Transport;
 using RedisStreams.Rebus.Internals;
 using RedisStreams.Transport;
+using StackExchange.Redis;
 
 namespace RedisStreams.Rebus;
 
@@ -77,23 +78,78 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
 
     /// <summary>Creates a queue's stream and consumer group; entries sent before it existed are kept and delivered.</summary>
     /// <param name="address">The queue.</param>
+    /// <remarks>
+    /// Rebus creates its input and error queues when the bus starts. While Redis is down (and
+    /// <c>RequireRedisAtStartup</c> was not asked for) this only logs a warning: the input queue is created by the
+    /// first receive that reaches Redis, and a queue that is sent to exists from its first message, whose
+    /// entries any consumer group created later still receives.
+    /// </remarks>
     public override void CreateQueue(string address)
     {
         RedisStreamsClient.ValidateQueueName(address);
+        if (RedisRequiredAtStartupWithin is null && !_client.Multiplexer.IsConnected)
+        {
+            _log.Warn("Queue {queueName} is not created now because Redis at {endpoints} is not reachable; it is created when first used", address, Endpoints());
+            return;
+        }
+
         _client.ProvisionQueueAsync(address).GetAwaiter().GetResult();
     }
 
-    /// <summary>Creates the input queue and starts receiving from it; a one-way client does nothing.</summary>
+    /// <summary>How long <see cref="Initialize"/> waits for Redis before the bus fails to start; <c>null</c> to start without it.</summary>
+    internal TimeSpan? RedisRequiredAtStartupWithin { get; init; }
+
+    /// <summary>
+    /// Creates the input queue and starts receiving from it. While Redis is down the bus still starts: a warning
+    /// says so, and receiving begins when Redis answers (unless <c>RequireRedisAtStartup</c> asked to fail instead).
+    /// </summary>
     public void Initialize()
     {
+        if (RedisRequiredAtStartupWithin is { } wait)
+        {
+            WaitForRedisAsync(wait).GetAwaiter().GetResult();
+        }
+        else if (!_client.Multiplexer.IsConnected)
+        {
+            _log.Warn("Redis at {endpoints} is not reachable; the bus starts anyway and begins receiving from {queueName} when Redis answers (use RequireRedisAtStartup to fail instead)",
+                Endpoints(), Address ?? "(one-way client)");
+            return;
+        }
+
         if (Address is null)
         {
             return;
         }
 
-        CreateQueue(Address);
-        EnsureReceiverAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        try
+        {
+            CreateQueue(Address);
+            EnsureReceiverAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception exception) when (RedisRequiredAtStartupWithin is null && exception is RedisConnectionException or RedisTimeoutException)
+        {
+            // Redis went away between the check and the queue's creation: the first receive will try again.
+            _log.Warn(exception, "Could not prepare queue {queueName} while starting; receiving begins when Redis answers", Address);
+        }
     }
+
+    async Task WaitForRedisAsync(TimeSpan wait)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        while (!_client.Multiplexer.IsConnected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        }
+
+        if (!_client.Multiplexer.IsConnected)
+        {
+            throw new RedisStreamsConnectionException(
+                $"Redis at {Endpoints()} did not answer within {wait} while the bus started, and RequireRedisAtStartup asks the bus to fail then. " +
+                "Check that Redis runs and can be reached, or drop RequireRedisAtStartup to let the bus start and wait for Redis.");
+        }
+    }
+
+    string Endpoints() => string.Join(", ", _client.Multiplexer.GetEndPoints().Select(e => e.ToString()));
 
     /// <summary>
     /// Tells the transport that the bus began shutting down and how long it may take (Rebus's worker shutdown

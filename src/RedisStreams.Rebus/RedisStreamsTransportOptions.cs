@@ -144,6 +144,65 @@ public sealed class RedisStreamsTransportOptions
         return this;
     }
 
+    /// <summary>
+    /// Makes the bus fail to start when Redis does not answer within <paramref name="wait"/>, for applications that
+    /// prefer to fail fast (and let an orchestrator restart them) over running without their broker. Without it the
+    /// bus starts while Redis is down, logs a warning, and begins receiving when Redis answers.
+    /// </summary>
+    /// <param name="wait">How long the start waits for Redis; at least zero (no wait: Redis must answer at once).</param>
+    public RedisStreamsTransportOptions RequireRedisAtStartup(TimeSpan wait)
+    {
+        if (wait < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(wait), wait,
+                "RequireRedisAtStartup needs a wait of zero or more, e.g. TimeSpan.FromSeconds(30).");
+        }
+
+        RedisRequiredAtStartupWithin = wait;
+        return this;
+    }
+
+    /// <summary>How long the bus's start waits for Redis before failing; <c>null</c> to start without it.</summary>
+    internal TimeSpan? RedisRequiredAtStartupWithin { get; private set; }
+
+    /// <summary>Applies settings bound from configuration; each value set is checked as its method checks it.</summary>
+    /// <param name="settings">The settings; <c>null</c> properties keep their current values.</param>
+    public RedisStreamsTransportOptions Apply(RedisStreamsTransportSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Prefetch is { } prefetch)
+        {
+            Prefetch(prefetch);
+        }
+
+        if (settings.KeyPrefix is { } prefix)
+        {
+            KeyPrefix(prefix);
+        }
+
+        if (settings.ClaimIdleTime is { } claim)
+        {
+            ClaimIdleTime(claim);
+        }
+
+        if (settings.MaxDeliveryCount is { } max)
+        {
+            MaxDeliveryCount(max);
+        }
+
+        if (settings.ReceiveWait is { } wait)
+        {
+            ReceiveWait(wait);
+        }
+
+        if (settings.RequireRedisAtStartup is { } startup)
+        {
+            RequireRedisAtStartup(startup);
+        }
+
+        return this;
+    }
+
     /// <summary>Sends the engine's own logs (reclaims, reconnects, dead-lettering) to a Microsoft.Extensions.Logging factory.</summary>
     /// <param name="loggerFactory">The logger factory.</param>
     public RedisStreamsTransportOptions LogEngineTo(ILoggerFactory loggerFactory)

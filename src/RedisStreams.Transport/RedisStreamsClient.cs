@@ -19,6 +19,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 {
     readonly bool _ownsMultiplexer;
     readonly ILoggerFactory _loggerFactory;
+    readonly ConnectionWatch _connectionWatch;
     readonly Dictionary<string, QueueKeys> _queueKeys = new(StringComparer.Ordinal);
     readonly Lock _queueKeysLock = new();
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, Batching.GroupCommit<PendingSend, string>> _senders = new(StringComparer.Ordinal);
@@ -43,6 +44,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         var logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
         Writes = new WriteGuard(this, logger);
         EvictionPolicy = new EvictionPolicyCheck(multiplexer, Options.AllowEvictingPolicy, logger);
+        _connectionWatch = new ConnectionWatch(multiplexer, logger);
         Subscriptions = new SubscriptionRegistry(this);
     }
 
@@ -80,9 +82,17 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         // threads (say, for code that blocks thread-pool threads) sets its own SocketManager.
         configuration = configuration.Clone();
         configuration.SocketManager ??= SocketManager.ThreadPool;
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        ConnectionMultiplexer multiplexer;
+        using (var attempts = new ConnectAttemptLog(logger))
+        {
+            var connecting = ConnectionMultiplexer.ConnectAsync(configuration, attempts);
+            await ThrowIfTlsHandshakeHangsAsync(connecting, configuration).ConfigureAwait(false);
+            multiplexer = await connecting.ConfigureAwait(false);
+        }
+
         if (!multiplexer.IsConnected)
         {
+            await ThrowIfNotTlsAsync(multiplexer, configuration).ConfigureAwait(false);
             await ThrowIfRefusedAsync(multiplexer, configuration, endpoints, logger).ConfigureAwait(false);
         }
         else if (configuration.User is { Length: > 0 } user)
@@ -111,6 +121,39 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 
         return client;
     }
+
+    /// <summary>
+    /// A TLS handshake with a server that does not speak TLS hangs until the connect timeout, on every retry; rather
+    /// than wait for all of them, look after a second whether the port answers plain text.
+    /// </summary>
+    static async Task ThrowIfTlsHandshakeHangsAsync(Task<ConnectionMultiplexer> connecting, ConfigurationOptions configuration)
+    {
+        if (!configuration.Ssl || await Task.WhenAny(connecting, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false) == connecting)
+        {
+            return;
+        }
+
+        if (await TlsProbe.FindPlainTextEndPointAsync(configuration, TimeSpan.FromSeconds(2)).ConfigureAwait(false) is { } plain)
+        {
+            // Nobody else will ever see this multiplexer: close it once its connect gives up.
+            _ = connecting.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw NotTls(plain);
+        }
+    }
+
+    /// <summary>The same check when the connect has already given up (a server that closed the handshake at once).</summary>
+    static async Task ThrowIfNotTlsAsync(ConnectionMultiplexer multiplexer, ConfigurationOptions configuration)
+    {
+        if (configuration.Ssl && await TlsProbe.FindPlainTextEndPointAsync(configuration, TimeSpan.FromSeconds(2)).ConfigureAwait(false) is { } plain)
+        {
+            multiplexer.Dispose();
+            throw NotTls(plain);
+        }
+    }
+
+    static RedisStreamsConnectionException NotTls(System.Net.EndPoint endPoint) => new(
+        $"Redis at {endPoint} does not speak TLS: the TLS handshake got no answer, and a plain-text PING on the same port did. " +
+        "Use redis:// instead of rediss:// (or ssl=false), or connect to the port the server serves TLS on (its tls-port setting).");
 
     /// <summary>
     /// Tells a configuration mistake (fail now, with what to fix) from a server that is not up yet (keep
@@ -218,6 +261,18 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads connection text the way <see cref="ConnectAsync(string, RedisStreamsOptions?, ILoggerFactory?)"/> does, without
+    /// connecting: for configuration-time checks and for adapters that need the endpoints.
+    /// </summary>
+    /// <param name="connection">
+    /// <c>redis://[[user]:[password]@]host[:port][/db][?options]</c>, <c>rediss://…</c> for TLS, or a StackExchange.Redis
+    /// configuration string.
+    /// </param>
+    /// <returns>The StackExchange.Redis settings the text describes, set to reconnect in the background.</returns>
+    /// <exception cref="ArgumentException">The text is malformed; the message names the exact problem and never contains the password.</exception>
+    public static ConfigurationOptions ParseConnection(string connection) => RedisConnectionString.Parse(connection);
+
     /// <summary>Validates a queue name the way the engine will use it, for configuration-time checks.</summary>
     /// <param name="queue">The name to check.</param>
     /// <exception cref="ArgumentException">The name is empty, too long or not well-formed text.</exception>
@@ -227,6 +282,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         EvictionPolicy.Dispose();
+        _connectionWatch.Dispose();
         if (_ownsMultiplexer)
         {
             await Multiplexer.CloseAsync().ConfigureAwait(false);
@@ -238,6 +294,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         EvictionPolicy.Dispose();
+        _connectionWatch.Dispose();
         if (_ownsMultiplexer)
         {
             Multiplexer.Dispose();

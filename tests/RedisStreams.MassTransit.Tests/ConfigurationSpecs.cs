@@ -152,7 +152,6 @@ public class ConfigurationSpecs
     }
 
     [Theory]
-    [InlineData("exchange:orders")]
     [InlineData("redis://h:6379/other-prefix/orders")]
     [InlineData("redis://h:6379/rs/orders?type=fanout")]
     public void Addresses_the_transport_cannot_use_are_rejected(string address)

@@ -40,6 +40,14 @@ public interface IRedisStreamsBusFactoryConfigurator :
     /// <param name="connection">The connection text.</param>
     void Host(string connection);
 
+    /// <summary>
+    /// Connects to Redis with the connection text and the settings of the callback (user, password, TLS, ...), as
+    /// RabbitMQ's <c>cfg.Host("host", h =&gt; { h.Username(...); h.Password(...); })</c>.
+    /// </summary>
+    /// <param name="connection">A host name, <c>host:port</c>, a <c>redis://</c> or <c>rediss://</c> URI, or a StackExchange.Redis configuration string.</param>
+    /// <param name="configure">Sets the user, password, TLS and other connection settings; <c>null</c> for none.</param>
+    void Host(string connection, Action<IRedisStreamsHostConfigurator>? configure);
+
     /// <summary>Uses a connection the application owns; the bus never closes it.</summary>
     /// <param name="multiplexer">The connection.</param>
     void Host(IConnectionMultiplexer multiplexer);
@@ -80,5 +88,20 @@ public interface IRedisStreamsReceiveEndpointConfigurator :
     /// <summary>Subscribes the queue to the topic of a message type even when nothing on the endpoint consumes it.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     void Subscribe<T>()
+        where T : class;
+
+    /// <summary>
+    /// RabbitMQ's name for <see cref="Subscribe(string)"/>: subscribes the queue to a topic (RabbitMQ: binds it to
+    /// an exchange), so a RabbitMQ application's <c>e.Bind("name")</c> keeps compiling and working.
+    /// </summary>
+    /// <param name="topicName">The topic (exchange) name.</param>
+    void Bind(string topicName);
+
+    /// <summary>
+    /// RabbitMQ's name for <see cref="Subscribe{T}"/>: subscribes the queue to the topic of a message type (RabbitMQ:
+    /// binds it to the message type's exchange).
+    /// </summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    void Bind<T>()
         where T : class;
 }

@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Transports;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RedisStreams.Transport;
 using StackExchange.Redis;
@@ -60,16 +61,36 @@ internal sealed class RedisStreamsBusFactoryConfigurator :
         }
     }
 
-    public void Host(string connection)
+    /// <summary>Where the engine logs; the container's logger factory when the bus comes from the container.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    public void Host(string connection) => Host(connection, null);
+
+    public void Host(string connection, Action<IRedisStreamsHostConfigurator>? configure)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings { Connection = connection, KeyPrefix = _keyPrefix, ConfigureEngine = _configureEngine };
+        var host = new RedisStreamsHostConfigurator();
+        configure?.Invoke(host);
+        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings
+        {
+            Connection = connection,
+            ConfigureConnection = host.Changes,
+            KeyPrefix = _keyPrefix,
+            ConfigureEngine = _configureEngine,
+            LoggerFactory = LoggerFactory,
+        };
     }
 
     public void Host(IConnectionMultiplexer multiplexer)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
-        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings { Multiplexer = multiplexer, KeyPrefix = _keyPrefix, ConfigureEngine = _configureEngine };
+        _busConfiguration.HostConfiguration.Settings = new RedisStreamsHostSettings
+        {
+            Multiplexer = multiplexer,
+            KeyPrefix = _keyPrefix,
+            ConfigureEngine = _configureEngine,
+            LoggerFactory = LoggerFactory,
+        };
     }
 
     public void ConfigureEngine(Action<RedisStreamsOptions> configure)
@@ -140,10 +161,12 @@ internal sealed class RedisStreamsRegistrationBusFactory : TransportRegistration
 
     public override IBusInstance CreateBus(IBusRegistrationContext context, IEnumerable<IBusInstanceSpecification> specifications, string busName)
     {
-        var configurator = new RedisStreamsBusFactoryConfigurator(_busConfiguration);
+        var configurator = new RedisStreamsBusFactoryConfigurator(_busConfiguration)
+        {
+            LoggerFactory = context.GetService<ILoggerFactory>(),
+        };
         var options = context.GetService<IOptionsMonitor<RedisStreamsTransportOptions>>()?.Get(busName) ?? new RedisStreamsTransportOptions();
-        configurator.KeyPrefix = options.KeyPrefix;
-        configurator.Host(options.ConnectionString);
+        options.ApplyTo(configurator, _busConfiguration.HostConfiguration);
         return CreateBus(configurator, context, _configure, specifications);
     }
 }

@@ -18,14 +18,4 @@ public static class RedisStreamsBusFactoryConfiguratorExtensions
         ArgumentNullException.ThrowIfNull(configurator);
         configurator.SetBusFactory(new RedisStreamsRegistrationBusFactory(configure));
     }
-
-    /// <summary>Connects to Redis by URI: <c>redis://[[user]:[password]@]host[:port][/db]</c> or <c>rediss://…</c>.</summary>
-    /// <param name="configurator">The bus configurator.</param>
-    /// <param name="address">The Redis address.</param>
-    public static void Host(this IRedisStreamsBusFactoryConfigurator configurator, Uri address)
-    {
-        ArgumentNullException.ThrowIfNull(configurator);
-        ArgumentNullException.ThrowIfNull(address);
-        configurator.Host(address.OriginalString);
-    }
 }

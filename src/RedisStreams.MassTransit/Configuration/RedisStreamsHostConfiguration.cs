@@ -70,6 +70,9 @@ internal sealed class RedisStreamsHostConfiguration :
 
     public RedisStreamsReceiveSettings Defaults => _busConfiguration.Defaults;
 
+    /// <summary>Endpoint settings bound from configuration, by queue name; applied before the endpoint's own callback.</summary>
+    public IDictionary<string, RedisStreamsEndpointOptions>? EndpointOptions { get; set; }
+
     public void ApplyEndpointDefinition(IRedisStreamsReceiveEndpointConfigurator configurator, IEndpointDefinition definition)
     {
         if (definition.IsTemporary)
@@ -86,6 +89,11 @@ internal sealed class RedisStreamsHostConfiguration :
         Action<IRedisStreamsReceiveEndpointConfigurator>? configure)
     {
         var configuration = new RedisStreamsReceiveEndpointConfiguration(this, settings, endpointConfiguration);
+        if (EndpointOptions is not null && EndpointOptions.TryGetValue(settings.QueueName, out var bound))
+        {
+            bound.ApplyTo(configuration, $"RedisStreamsTransportOptions.Endpoints[{settings.QueueName}]");
+        }
+
         configure?.Invoke(configuration);
         Observers.EndpointConfigured(configuration);
         Add(configuration);

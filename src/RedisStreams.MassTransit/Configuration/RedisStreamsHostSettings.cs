@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
 using RedisStreams.Transport;
 using StackExchange.Redis;
 
@@ -11,7 +13,13 @@ internal sealed class RedisStreamsHostSettings
 
     public IConnectionMultiplexer? Multiplexer { get; init; }
 
+    /// <summary>What the host callback (<c>h =&gt; { h.Username(...); }</c>) changes on top of the connection text.</summary>
+    public Action<ConfigurationOptions>? ConfigureConnection { get; init; }
+
     public string KeyPrefix { get; set; } = "rs";
+
+    /// <summary>Where the engine logs (connection failures, reclaims, dead-lettering); <c>null</c> for nowhere.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>Adjusts engine settings the configurator does not expose; applied before the bus and endpoint ones.</summary>
     public Action<RedisStreamsOptions>? ConfigureEngine { get; set; }
@@ -46,7 +54,12 @@ internal sealed class RedisStreamsHostSettings
         string? problem = null;
         try
         {
-            _ = FirstEndPoint();
+            // The engine's own parser, so what passes here is exactly what the engine will accept when connecting.
+            if (Connection is not null)
+            {
+                _ = ConnectionOptions();
+            }
+
             _ = new RedisStreamsOptions { KeyPrefix = KeyPrefix };
         }
         catch (ArgumentException e)
@@ -64,81 +77,32 @@ internal sealed class RedisStreamsHostSettings
     {
         if (Multiplexer is not null)
         {
-            return new RedisStreamsClient(Multiplexer, options);
+            return new RedisStreamsClient(Multiplexer, options, LoggerFactory);
         }
 
-        return await RedisStreamsClient.ConnectAsync(Connection!, options).ConfigureAwait(false);
+        return await RedisStreamsClient.ConnectAsync(ConnectionOptions(), options, LoggerFactory).ConfigureAwait(false);
+    }
+
+    /// <summary>The connection text read by the engine's parser, then the host callback's changes.</summary>
+    ConfigurationOptions ConnectionOptions()
+    {
+        var options = RedisStreamsClient.ParseConnection(Connection!);
+        ConfigureConnection?.Invoke(options);
+        return options;
     }
 
     (string Host, int Port) FirstEndPoint()
     {
-        if (Multiplexer is not null)
+        var endPoint = Multiplexer is not null ? Multiplexer.GetEndPoints().FirstOrDefault() : ConnectionOptions().EndPoints[0];
+        return endPoint switch
         {
-            var endPoint = Multiplexer.GetEndPoints().FirstOrDefault();
-            return endPoint is null ? ("localhost", 6379) : Split(endPoint.ToString() ?? "localhost:6379");
-        }
-
-        var text = Connection!.Trim();
-        if (text.Length == 0)
-        {
-            throw new ArgumentException("The Redis connection is empty. Give a URI such as redis://localhost:6379 or a configuration string such as localhost:6379.");
-        }
-
-        if (text.Contains("://", StringComparison.Ordinal))
-        {
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != "redis" && uri.Scheme != "rediss"))
-            {
-                throw new ArgumentException($"The Redis connection '{Redact(text)}' is not a redis:// or rediss:// URI. Write it as redis://[user:password@]host[:port][/database].");
-            }
-
-            if (string.IsNullOrEmpty(uri.Host))
-            {
-                throw new ArgumentException($"The Redis connection '{Redact(text)}' names no host. Write it as redis://host:6379.");
-            }
-
-            return (uri.Host, uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port);
-        }
-
-        ConfigurationOptions options;
-        try
-        {
-            options = ConfigurationOptions.Parse(text);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"The Redis connection '{Redact(text)}' is invalid: {e.Message}", e);
-        }
-
-        if (options.EndPoints.Count == 0)
-        {
-            throw new ArgumentException($"The Redis connection '{Redact(text)}' names no host. Put host:port first, e.g. localhost:6379.");
-        }
-
-        return Split(options.EndPoints[0].ToString() ?? "localhost:6379");
-    }
-
-    static (string Host, int Port) Split(string endPoint)
-    {
-        var text = endPoint.StartsWith("Unspecified/", StringComparison.Ordinal) ? endPoint["Unspecified/".Length..] : endPoint;
-        var colon = text.LastIndexOf(':');
-        return colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? (text[..colon].Trim('[', ']'), port)
-            : (text, 6379);
+            DnsEndPoint dns => (dns.Host, dns.Port == 0 ? 6379 : dns.Port),
+            IPEndPoint ip => (ip.Address.ToString(), ip.Port == 0 ? 6379 : ip.Port),
+            _ => ("localhost", 6379),
+        };
     }
 
     static string FormatHost(string host) => host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host;
-
-    static string Redact(string text)
-    {
-        var scheme = text.IndexOf("://", StringComparison.Ordinal);
-        if (scheme >= 0)
-        {
-            var at = text.LastIndexOf('@');
-            return at > scheme ? text[..(scheme + 3)] + "***" + text[at..] : text;
-        }
-
-        return string.Join(',', text.Split(',').Select(p => p.TrimStart().StartsWith("password", StringComparison.OrdinalIgnoreCase) ? "password=***" : p));
-    }
 }
 
 /// <summary>Per-endpoint settings: the queue and how it is consumed.</summary>
@@ -155,7 +119,7 @@ internal sealed class RedisStreamsReceiveSettings
 
     public int? MaxDeliveryCount { get; set; }
 
-    public bool PurgeOnStartup { get; set; }
+    public bool? PurgeOnStartup { get; set; }
 
     public bool AutoDelete { get; set; }
 
@@ -171,6 +135,7 @@ internal sealed class RedisStreamsReceiveSettings
         ClaimIdleTime ??= defaults.ClaimIdleTime;
         MaxDeliveryCount ??= defaults.MaxDeliveryCount;
         AutoDeleteOnIdle ??= defaults.AutoDeleteOnIdle;
+        PurgeOnStartup ??= defaults.PurgeOnStartup;
         return this;
     }
 

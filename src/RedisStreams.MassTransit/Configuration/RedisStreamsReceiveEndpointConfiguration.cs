@@ -73,6 +73,11 @@ internal sealed class RedisStreamsReceiveEndpointConfiguration :
         where T : class =>
         Settings.Topics.Add(_endpointConfiguration.Topology.Message.GetMessageTopology<T>().EntityName);
 
+    public void Bind(string topicName) => Subscribe(topicName);
+
+    public void Bind<T>()
+        where T : class => Subscribe<T>();
+
     public override ReceiveEndpointContext CreateReceiveEndpointContext() => CreateContext();
 
     public void Build(IHost host)
@@ -114,17 +119,19 @@ internal sealed class RedisStreamsReceiveEndpointConfiguration :
             yield return this.Failure("QueueName", problem);
         }
 
-        if (Settings.ClaimIdleTime is { } claim && claim < TimeSpan.FromSeconds(1))
+        // Bus-level defaults are inherited at build time; check them here too, so they fail at configuration.
+        var defaults = _hostConfiguration.Defaults;
+        if ((Settings.ClaimIdleTime ?? defaults.ClaimIdleTime) is { } claim && claim < TimeSpan.FromSeconds(1))
         {
             yield return this.Failure(Settings.QueueName, nameof(ClaimIdleTime), "must be at least one second; a shorter one would take messages away from instances that are alive");
         }
 
-        if (Settings.AutoDeleteOnIdle is { } idle && idle < TimeSpan.FromSeconds(1))
+        if ((Settings.AutoDeleteOnIdle ?? defaults.AutoDeleteOnIdle) is { } idle && idle < TimeSpan.FromSeconds(1))
         {
             yield return this.Failure(Settings.QueueName, nameof(AutoDeleteOnIdle), "must be at least one second");
         }
 
-        if (Settings.MaxDeliveryCount is < 0)
+        if ((Settings.MaxDeliveryCount ?? defaults.MaxDeliveryCount) is < 0)
         {
             yield return this.Failure(Settings.QueueName, nameof(MaxDeliveryCount), "must be 0 (no limit) or more");
         }
@@ -134,7 +141,7 @@ internal sealed class RedisStreamsReceiveEndpointConfiguration :
             yield return this.Failure(Settings.QueueName, nameof(PrefetchCount), "must be between 1 and 10000");
         }
 
-        if (Settings.PurgeOnStartup)
+        if ((Settings.PurgeOnStartup ?? defaults.PurgeOnStartup) == true)
         {
             yield return this.Warning(Settings.QueueName, "Existing messages will be purged on service start");
         }

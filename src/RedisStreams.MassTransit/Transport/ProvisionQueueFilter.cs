@@ -25,7 +25,7 @@ internal sealed class ProvisionQueueFilter : IFilter<IClientContext>
             await client.Subscriptions.SubscribeAsync(topic, settings.QueueName).ConfigureAwait(false);
         }
 
-        if (settings.PurgeOnStartup && !_purged)
+        if (settings.PurgeOnStartup == true && !_purged)
         {
             var removed = await client.PurgeQueueAsync(settings.QueueName).ConfigureAwait(false);
             _purged = true;

@@ -4,7 +4,7 @@ using RedisStreams.Transport;
 namespace RedisStreams.MassTransit.Transport;
 
 /// <summary>
-/// An endpoint address: <c>queue:name</c>, <c>topic:name</c>, or the full form
+/// An endpoint address: <c>queue:name</c>, <c>topic:name</c> (or RabbitMQ's <c>exchange:name</c>), or the full form
 /// <c>redis://host:port/prefix/name[?type=topic][&amp;autodelete=true]</c> that round-trips.
 /// </summary>
 internal readonly record struct RedisStreamsEndpointAddress
@@ -15,6 +15,7 @@ internal readonly record struct RedisStreamsEndpointAddress
         ArgumentNullException.ThrowIfNull(address);
         HostAddress = hostAddress;
         var query = address.IsAbsoluteUri ? address.Query : string.Empty;
+        var exchange = false;
         switch (address.Scheme.ToLowerInvariant())
         {
             case "queue":
@@ -22,7 +23,10 @@ internal readonly record struct RedisStreamsEndpointAddress
                 query = QueryOf(address.OriginalString);
                 break;
             case "topic":
-                Name = Unescape(StripQuery(address.OriginalString["topic:".Length..]));
+            case "exchange":
+                // exchange:name is RabbitMQ's address of what is a topic here, so RabbitMQ applications keep their addresses.
+                exchange = address.Scheme.Equals("exchange", StringComparison.OrdinalIgnoreCase);
+                Name = Unescape(StripQuery(address.OriginalString[(address.Scheme.Length + 1)..]));
                 IsTopic = true;
                 query = QueryOf(address.OriginalString);
                 break;
@@ -44,7 +48,7 @@ internal readonly record struct RedisStreamsEndpointAddress
                 Name = Unescape(segments[^1]);
                 break;
             default:
-                throw new RedisStreamsAddressException(address, "the scheme must be queue:, topic:, redis:// or rediss://");
+                throw new RedisStreamsAddressException(address, "the scheme must be queue:, topic:, exchange:, redis:// or rediss://");
         }
 
         foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -54,6 +58,9 @@ internal readonly record struct RedisStreamsEndpointAddress
             var value = equals < 0 ? "true" : Unescape(pair[(equals + 1)..]);
             switch (key.ToLowerInvariant())
             {
+                case "type" when exchange:
+                    // RabbitMQ's exchange type (fanout, direct, topic): a topic here fans out to every subscriber.
+                    break;
                 case "type":
                     IsTopic = value.ToLowerInvariant() switch
                     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rebus.Bus;
 using Rebus.Logging;
 using Rebus.Retry;
@@ -29,8 +30,30 @@ public static class RedisStreamsConfigurationExtensions
     public static RedisStreamsTransportOptions UseRedisStreams(this StandardConfigurer<ITransport> configurer, string connection, string inputQueueName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connection);
+        _ = RedisStreamsClient.ParseConnection(connection);
         RedisStreamsClient.ValidateQueueName(inputQueueName);
-        return Configure(configurer, options => Connect(connection, options), inputQueueName);
+        return Configure(configurer, (options, logs) => Connect(connection, options, logs), inputQueueName);
+    }
+
+    /// <summary>
+    /// Configures the transport from settings bound from configuration: a bus receiving from
+    /// <see cref="RedisStreamsTransportSettings.InputQueueName"/>, or a one-way client when it is not set.
+    /// </summary>
+    /// <param name="configurer">The transport configurer.</param>
+    /// <param name="settings">The settings; <see cref="RedisStreamsTransportSettings.ConnectionString"/> is required.</param>
+    /// <returns>Options for further configuration.</returns>
+    public static RedisStreamsTransportOptions UseRedisStreams(this StandardConfigurer<ITransport> configurer, RedisStreamsTransportSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            throw new ArgumentException("RedisStreamsTransportSettings.ConnectionString is not set. Give it as e.g. \"redis://localhost:6379\".", nameof(settings));
+        }
+
+        var options = settings.InputQueueName is null
+            ? UseRedisStreamsAsOneWayClient(configurer, settings.ConnectionString)
+            : UseRedisStreams(configurer, settings.ConnectionString, settings.InputQueueName);
+        return options.Apply(settings);
     }
 
     /// <summary>Receives from <paramref name="inputQueueName"/> over a Redis connection the application owns.</summary>
@@ -42,7 +65,7 @@ public static class RedisStreamsConfigurationExtensions
     {
         ArgumentNullException.ThrowIfNull(connection);
         RedisStreamsClient.ValidateQueueName(inputQueueName);
-        return Configure(configurer, options => Borrow(connection, options), inputQueueName);
+        return Configure(configurer, (options, logs) => Borrow(connection, options, logs), inputQueueName);
     }
 
     /// <summary>Sends, publishes and defers through Redis Streams without an input queue.</summary>
@@ -52,7 +75,8 @@ public static class RedisStreamsConfigurationExtensions
     public static RedisStreamsTransportOptions UseRedisStreamsAsOneWayClient(this StandardConfigurer<ITransport> configurer, string connection)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connection);
-        return Configure(configurer, options => Connect(connection, options), inputQueueName: null);
+        _ = RedisStreamsClient.ParseConnection(connection);
+        return Configure(configurer, (options, logs) => Connect(connection, options, logs), inputQueueName: null);
     }
 
     /// <summary>Sends, publishes and defers without an input queue, over a Redis connection the application owns.</summary>
@@ -62,12 +86,12 @@ public static class RedisStreamsConfigurationExtensions
     public static RedisStreamsTransportOptions UseRedisStreamsAsOneWayClient(this StandardConfigurer<ITransport> configurer, IConnectionMultiplexer connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return Configure(configurer, options => Borrow(connection, options), inputQueueName: null);
+        return Configure(configurer, (options, logs) => Borrow(connection, options, logs), inputQueueName: null);
     }
 
     static RedisStreamsTransportOptions Configure(
         StandardConfigurer<ITransport> configurer,
-        Func<RedisStreamsTransportOptions, RedisStreamsClient> createClient,
+        Func<RedisStreamsTransportOptions, ILoggerFactory, RedisStreamsClient> createClient,
         string? inputQueueName)
     {
         ArgumentNullException.ThrowIfNull(configurer);
@@ -77,12 +101,16 @@ public static class RedisStreamsConfigurationExtensions
         configurer.OtherService<RedisStreamsTransport>().Register(c =>
         {
             var transport = new RedisStreamsTransport(
-                createClient(options),
+                // The engine logs (connection failures, reclaims, dead-lettering) through Rebus's logging unless told otherwise.
+                createClient(options, options.EngineLoggerFactory ?? new RebusEngineLoggerFactory(c.Get<IRebusLoggerFactory>())),
                 ownsClient: true,
                 inputQueueName,
                 c.Get<IRebusLoggerFactory>(),
                 c.Get<IRebusTime>(),
-                options.MaxReceiveWait);
+                options.MaxReceiveWait)
+            {
+                RedisRequiredAtStartupWithin = options.RedisRequiredAtStartupWithin,
+            };
 
             // The user's SetWorkerShutdownTimeout bounds the whole shutdown, the transport's wait for handlers included.
             var workerShutdownTimeout = c.Get<Options>().WorkerShutdownTimeout;
@@ -110,10 +138,10 @@ public static class RedisStreamsConfigurationExtensions
         return options;
     }
 
-    static RedisStreamsClient Connect(string connection, RedisStreamsTransportOptions options) =>
+    static RedisStreamsClient Connect(string connection, RedisStreamsTransportOptions options, ILoggerFactory logs) =>
         // Rebus resolves its services synchronously; connect off any synchronization context.
-        Task.Run(() => RedisStreamsClient.ConnectAsync(connection, options.ToEngineOptions(), options.EngineLoggerFactory)).GetAwaiter().GetResult();
+        Task.Run(() => RedisStreamsClient.ConnectAsync(connection, options.ToEngineOptions(), logs)).GetAwaiter().GetResult();
 
-    static RedisStreamsClient Borrow(IConnectionMultiplexer connection, RedisStreamsTransportOptions options) =>
-        new(connection, options.ToEngineOptions(), options.EngineLoggerFactory);
+    static RedisStreamsClient Borrow(IConnectionMultiplexer connection, RedisStreamsTransportOptions options, ILoggerFactory logs) =>
+        new(connection, options.ToEngineOptions(), logs);
 }

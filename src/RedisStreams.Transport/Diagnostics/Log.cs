@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace RedisStreams.Transport.Diagnostics;
 
 /// <summary>
-/// Every log line of the engine, with stable event ids (1000 range). The method names are the event names;
+/// Every log line of the engine, with stable event ids (1000-1099). The method names are the event names;
 /// treat both as public. No message ever carries a connection string or password.
 /// </summary>
 internal static partial class Log
@@ -82,4 +82,13 @@ internal static partial class Log
 
     [LoggerMessage(1027, LogLevel.Warning, "Could not verify the maxmemory-policy of Redis at {Endpoint}: the user may not run INFO. An evicting policy would delete queues silently; allow it with ACL SETUSER <user> +info, or make sure the policy is noeviction")]
     public static partial void EvictionPolicyUnverified(this ILogger logger, string endpoint);
+
+    [LoggerMessage(1070, LogLevel.Warning, "Connecting to Redis at {Endpoint} failed ({Failure}); retrying in the background. Check that Redis runs there and that this machine can reach it")]
+    public static partial void ConnectAttemptFailed(this ILogger logger, string endpoint, string failure);
+
+    [LoggerMessage(1071, LogLevel.Warning, "Lost the connection to Redis at {Endpoint} ({Failure}); reconnecting in the background. Sends and receives wait or fail until it is back")]
+    public static partial void ConnectionLost(this ILogger logger, Exception? exception, string endpoint, string failure);
+
+    [LoggerMessage(1072, LogLevel.Information, "The connection to Redis at {Endpoint} is back")]
+    public static partial void ConnectionRestored(this ILogger logger, string endpoint);
 }

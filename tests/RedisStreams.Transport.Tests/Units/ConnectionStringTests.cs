@@ -52,7 +52,15 @@ public sealed class ConnectionStringTests
     }
 
     [Theory]
-    [InlineData("redis://user:hunter2@host:notaport", "not a well-formed URI")]
+    [InlineData("redis://user:hunter2@host:notaport", "the port 'notaport' is not a number from 1 to 65535")]
+    [InlineData("redis://host:abc", "the port 'abc' is not a number from 1 to 65535")]
+    [InlineData("redis://host:70000", "the port '70000' is not a number from 1 to 65535")]
+    [InlineData("redis://localhost:6379?timout=5000", "the query option 'timout' is not supported. Did you mean 'timeout'?")]
+    [InlineData("redis://user:hunter2@bad host:6379", "the host 'bad host' is not a valid host name")]
+    [InlineData("redis://[::1:6379", "no closing ']'")]
+    [InlineData("redis://user:hunter2@host:6379#x", "'#' fragment")]
+    [InlineData("redis://host:6379?clientName=", "'clientName' is empty")]
+    [InlineData("REDIS://user:hunter2@:6379", "names no host")]
     [InlineData("http://user:hunter2@host:6379", "scheme 'http' is not supported")]
     [InlineData("redis://user:hunter2@host:6379/abc", "is not a database number")]
     [InlineData("redis://user:hunter2@host:6379?colour=blue", "query option 'colour' is not supported")]
@@ -64,6 +72,23 @@ public sealed class ConnectionStringTests
         var error = Assert.Throws<ArgumentException>(() => RedisConnectionString.Parse(connection));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ipv6_addresses_and_upper_case_schemes_are_read()
+    {
+        var options = RedisConnectionString.Parse("REDISS://[::1]:6380");
+        var endpoint = Assert.Single(options.EndPoints);
+        Assert.Equal(6380, endpoint is IPEndPoint ip ? ip.Port : ((DnsEndPoint)endpoint).Port);
+        Assert.True(options.Ssl);
+    }
+
+    [Fact]
+    public void The_public_parser_is_the_engines_own()
+    {
+        var error = Assert.Throws<ArgumentException>(() => RedisStreamsClient.ParseConnection("redis://localhost:6379?timout=5000"));
+        Assert.Contains("Did you mean 'timeout'?", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2500, RedisStreamsClient.ParseConnection("redis://localhost?timeout=2500").AsyncTimeout);
     }
 
     [Fact]

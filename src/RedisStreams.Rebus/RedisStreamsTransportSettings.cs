@@ -1,0 +1,33 @@
+namespace RedisStreams.Rebus;
+
+/// <summary>
+/// The transport's settings as plain properties, for binding from configuration, e.g.
+/// <c>t.UseRedisStreams(configuration.GetSection("RedisStreams").Get&lt;RedisStreamsTransportSettings&gt;()!)</c>.
+/// A property left <c>null</c> keeps the default; each has the range of its method on <see cref="RedisStreamsTransportOptions"/>.
+/// </summary>
+public sealed class RedisStreamsTransportSettings
+{
+    /// <summary>The connection: <c>redis://…</c>, <c>rediss://…</c> or a StackExchange.Redis configuration string.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The queue the bus receives from; <c>null</c> for a one-way client.</summary>
+    public string? InputQueueName { get; set; }
+
+    /// <summary>See <see cref="RedisStreamsTransportOptions.Prefetch"/>.</summary>
+    public int? Prefetch { get; set; }
+
+    /// <summary>See <see cref="RedisStreamsTransportOptions.KeyPrefix"/>.</summary>
+    public string? KeyPrefix { get; set; }
+
+    /// <summary>See <see cref="RedisStreamsTransportOptions.ClaimIdleTime"/>.</summary>
+    public TimeSpan? ClaimIdleTime { get; set; }
+
+    /// <summary>See <see cref="RedisStreamsTransportOptions.MaxDeliveryCount"/>.</summary>
+    public int? MaxDeliveryCount { get; set; }
+
+    /// <summary>See <see cref="RedisStreamsTransportOptions.ReceiveWait"/>.</summary>
+    public TimeSpan? ReceiveWait { get; set; }
+
+    /// <summary>See <see cref="RedisStreamsTransportOptions.RequireRedisAtStartup"/>.</summary>
+    public TimeSpan? RequireRedisAtStartup { get; set; }
+}
