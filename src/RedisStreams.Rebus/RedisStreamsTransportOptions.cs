@@ -200,6 +200,25 @@ public sealed class RedisStreamsTransportOptions
             RequireRedisAtStartup(startup);
         }
 
+        if (settings.WriteRetryTimeout is { } retry)
+        {
+            WriteRetryTimeout(retry);
+        }
+
+        if (settings.RequiredReplicas is { } replicas)
+        {
+            RequireReplicas(replicas, settings.ReplicationTimeout);
+        }
+        else if (settings.ReplicationTimeout is { } replicationTimeout)
+        {
+            _engine.ReplicationTimeout = replicationTimeout;
+        }
+
+        if (settings.AllowEvictingPolicy == true)
+        {
+            AllowEvictingPolicy();
+        }
+
         return this;
     }
 

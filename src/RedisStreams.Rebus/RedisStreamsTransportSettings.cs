@@ -30,4 +30,16 @@ public sealed class RedisStreamsTransportSettings
 
     /// <summary>See <see cref="RedisStreamsTransportOptions.RequireRedisAtStartup"/>.</summary>
     public TimeSpan? RequireRedisAtStartup { get; set; }
+
+    /// <summary>See <see cref="RedisStreamsTransportOptions.WriteRetryTimeout"/>.</summary>
+    public TimeSpan? WriteRetryTimeout { get; set; }
+
+    /// <summary>Replicas each write must reach; see <see cref="RedisStreamsTransportOptions.RequireReplicas"/>. <c>null</c> or 0 for off.</summary>
+    public int? RequiredReplicas { get; set; }
+
+    /// <summary>How long one <c>WAIT</c> waits for <see cref="RequiredReplicas"/>; see <see cref="RedisStreamsTransportOptions.RequireReplicas"/>.</summary>
+    public TimeSpan? ReplicationTimeout { get; set; }
+
+    /// <summary><c>true</c> for <see cref="RedisStreamsTransportOptions.AllowEvictingPolicy"/>.</summary>
+    public bool? AllowEvictingPolicy { get; set; }
 }

@@ -204,6 +204,36 @@ public class AdoptionSpecs
     }
 
     [Fact]
+    public async Task Write_settings_bound_from_configuration_make_sends_durable()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RedisStreams:ConnectionString"] = redis.ConnectionString,
+            ["RedisStreams:KeyPrefix"] = TestNames.UniquePrefix(),
+            ["RedisStreams:RequiredReplicas"] = "1",
+            ["RedisStreams:ReplicationTimeout"] = "00:00:00.100",
+            ["RedisStreams:WriteRetryTimeout"] = "00:00:01",
+        }).Build();
+        var bus = Build((_, _) => { }, s => s.Configure<RedisStreamsTransportOptions>(configuration.GetSection("RedisStreams")));
+        await bus.StartAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri("queue:bound-durable"));
+
+            // The test server has no replica: a send that must reach one fails, naming how many confirmed it.
+            var failure = Assert.IsAssignableFrom<RedisStreams.Transport.RedisStreamsReplicationException>(
+                await Bounded.FailureWithinAsync(() => endpoint.Send(new PingMessage(Guid.NewGuid())), TimeSpan.FromSeconds(30)));
+            Assert.Equal(1, failure.RequiredReplicas);
+            Assert.Equal(0, failure.ConfirmedReplicas);
+        }
+        finally
+        {
+            await bus.StopAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public void An_invalid_bound_endpoint_setting_fails_at_configuration_naming_it()
     {
         var error = Assert.ThrowsAny<ConfigurationException>(() => Build(

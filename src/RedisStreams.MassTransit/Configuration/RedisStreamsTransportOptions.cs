@@ -20,6 +20,27 @@ public sealed class RedisStreamsTransportOptions : RedisStreamsEndpointOptions
     public string KeyPrefix { get; set; } = "rs";
 
     /// <summary>
+    /// How long a send or publish keeps trying through an outage or failover before it fails; <c>null</c> keeps the
+    /// engine's default (10 s). See <see cref="RedisStreams.Transport.RedisStreamsOptions.WriteRetryTimeout"/>.
+    /// </summary>
+    public TimeSpan? WriteRetryTimeout { get; set; }
+
+    /// <summary>
+    /// Durable writes: how many replicas must confirm each write (by <c>WAIT</c>); <c>null</c> or 0 for off.
+    /// See <see cref="RedisStreams.Transport.RedisStreamsOptions.RequiredReplicas"/>.
+    /// </summary>
+    public int? RequiredReplicas { get; set; }
+
+    /// <summary>How long one <c>WAIT</c> waits for the replicas; <c>null</c> keeps the engine's default (1 s).</summary>
+    public TimeSpan? ReplicationTimeout { get; set; }
+
+    /// <summary>
+    /// <c>true</c> runs on a Redis whose <c>maxmemory-policy</c> evicts keys, with a warning, instead of refusing to.
+    /// See <see cref="RedisStreams.Transport.RedisStreamsOptions.AllowEvictingPolicy"/>.
+    /// </summary>
+    public bool? AllowEvictingPolicy { get; set; }
+
+    /// <summary>
     /// Settings of single receive endpoints by queue name (compared without case, as configuration keys are), e.g.
     /// <c>"Endpoints": { "submit-order": { "PrefetchCount": 64 } }</c>. They override the defaults above.
     /// </summary>
@@ -30,6 +51,11 @@ public sealed class RedisStreamsTransportOptions : RedisStreamsEndpointOptions
     {
         configurator.KeyPrefix = KeyPrefix;
         configurator.Host(ConnectionString);
+        if (WriteRetryTimeout is not null || RequiredReplicas is not null || ReplicationTimeout is not null || AllowEvictingPolicy is not null)
+        {
+            configurator.ConfigureEngine(ApplyWriteSettings);
+        }
+
         ApplyTo(configurator, "RedisStreamsTransportOptions");
         foreach (var (queue, options) in Endpoints)
         {
@@ -37,5 +63,28 @@ public sealed class RedisStreamsTransportOptions : RedisStreamsEndpointOptions
         }
 
         host.EndpointOptions = Endpoints;
+    }
+
+    void ApplyWriteSettings(RedisStreams.Transport.RedisStreamsOptions options)
+    {
+        if (WriteRetryTimeout is { } retry)
+        {
+            options.WriteRetryTimeout = retry;
+        }
+
+        if (RequiredReplicas is { } replicas)
+        {
+            options.RequiredReplicas = replicas;
+        }
+
+        if (ReplicationTimeout is { } wait)
+        {
+            options.ReplicationTimeout = wait;
+        }
+
+        if (AllowEvictingPolicy is { } allow)
+        {
+            options.AllowEvictingPolicy = allow;
+        }
     }
 }

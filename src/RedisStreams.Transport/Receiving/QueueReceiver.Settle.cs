@@ -116,8 +116,7 @@ public sealed partial class QueueReceiver
             $"acknowledgements of queue '{Queue}'",
             _keys.Stream,
             flags => Database.ScriptEvaluateAsync(LuaScripts.Ack, [_keys.Stream], args, flags),
-            Stopwatch.GetTimestamp(),
-            writes.DeadlineFrom(Stopwatch.GetTimestamp()))).ConfigureAwait(false);
+            Stopwatch.GetTimestamp())).ConfigureAwait(false);
         return new bool[entryIds.Count];
     }
 

@@ -18,9 +18,11 @@ internal sealed class WriteGuard
     readonly RedisStreamsClient _client;
     readonly ILogger _logger;
 
-    // Set by the first failure of an outage, cleared by the next success. While it is set, writes are held to
-    // their deadline; while it is clear, nothing cuts them short: a burst queued behind healthy flushes of a busy
-    // Redis must go through however long it queued (StackExchange.Redis's own timeout still bounds each call).
+    // Set by the first failure of an outage, cleared by the next success. A write fails once it has spent
+    // WriteRetryTimeout inside an outage (from its call or the outage's start, whichever is later); while no outage
+    // is on, nothing cuts it short: a burst queued behind healthy flushes of a busy Redis, or behind one timeout
+    // that the next flush recovers from, must go through however long it queued (StackExchange.Redis's own timeout
+    // still bounds each call).
     long _outageSince;
     Exception? _lastFailure;
 
@@ -36,25 +38,33 @@ internal sealed class WriteGuard
 
     bool Durable => Options.RequiredReplicas > 0;
 
-    /// <summary>The retry window's end for a write started at <paramref name="startedAt"/>.</summary>
-    public long DeadlineFrom(long startedAt) => startedAt + (long)(Options.WriteRetryTimeout.TotalSeconds * Stopwatch.Frequency);
+    long Window => (long)(Options.WriteRetryTimeout.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>
+    /// When a write called at <paramref name="startedAt"/> must give up: <see cref="RedisStreamsOptions.WriteRetryTimeout"/>
+    /// after it entered the current outage; never while no outage is on.
+    /// </summary>
+    long OutageDeadline(long startedAt)
+    {
+        var since = Volatile.Read(ref _outageSince);
+        return since == 0 ? long.MaxValue : Math.Max(startedAt, since) + Window;
+    }
 
     /// <summary>
     /// Writes with bounded retries. <paramref name="write"/> gets the command flags to use and must write only
-    /// keys in <paramref name="key"/>'s hash slot. The retry window runs from <paramref name="startedAt"/>
-    /// (a <see cref="Stopwatch"/> timestamp, the caller's call), so during an outage time spent queued for a batch
-    /// counts too; while Redis answers, however slowly, nothing is cut short.
+    /// keys in <paramref name="key"/>'s hash slot. <paramref name="startedAt"/> is the caller's call (a
+    /// <see cref="Stopwatch"/> timestamp), so during an outage time spent queued for a batch counts too; while
+    /// Redis answers, however slowly, nothing is cut short.
     /// </summary>
     public async Task<T> WriteAsync<T>(string destination, RedisKey key, Func<CommandFlags, Task<T>> write, long startedAt)
     {
-        var deadline = DeadlineFrom(startedAt);
         for (var attempt = 1; ; attempt++)
         {
-            ThrowIfOutageOutlasted(destination, key, startedAt, deadline);
+            ThrowIfOutageOutlasted(destination, key, startedAt);
             try
             {
-                await Bounded(_client.EvictionPolicy.EnsureAsync(), deadline).ConfigureAwait(false);
-                var result = await WriteOnceAsync(destination, key, write, startedAt, deadline).ConfigureAwait(false);
+                await Bounded(_client.EvictionPolicy.EnsureAsync(), startedAt).ConfigureAwait(false);
+                var result = await WriteOnceAsync(destination, key, write, startedAt).ConfigureAwait(false);
                 return result;
             }
             catch (Exception e) when (RedisFailure.IsOutOfMemory(e))
@@ -63,7 +73,7 @@ internal sealed class WriteGuard
             }
             catch (Exception e) when (RedisFailure.IsTransient(e))
             {
-                await BackOffAsync(destination, key, e, attempt, deadline).ConfigureAwait(false);
+                await BackOffAsync(destination, key, e, attempt, startedAt).ConfigureAwait(false);
             }
         }
     }
@@ -72,33 +82,32 @@ internal sealed class WriteGuard
     public async Task<T> ReadAsync<T>(string destination, RedisKey key, Func<Task<T>> read)
     {
         var startedAt = Stopwatch.GetTimestamp();
-        var deadline = DeadlineFrom(startedAt);
         for (var attempt = 1; ; attempt++)
         {
-            ThrowIfOutageOutlasted(destination, key, startedAt, deadline);
+            ThrowIfOutageOutlasted(destination, key, startedAt);
             try
             {
-                var result = await Bounded(read(), deadline).ConfigureAwait(false);
+                var result = await Bounded(read(), startedAt).ConfigureAwait(false);
                 Recovered();
                 return result;
             }
             catch (Exception e) when (RedisFailure.IsTransient(e))
             {
-                await BackOffAsync(destination, key, e, attempt, deadline).ConfigureAwait(false);
+                await BackOffAsync(destination, key, e, attempt, startedAt).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>
     /// One attempt, confirmed by <c>WAIT</c> in durable mode. A <c>WAIT</c> that comes up short is asked again
-    /// on the same connection until the deadline; then it throws <see cref="RedisStreamsReplicationException"/>.
-    /// Settlements use this inside their own retry loop.
+    /// on the same connection for up to <see cref="RedisStreamsOptions.WriteRetryTimeout"/>; then it throws
+    /// <see cref="RedisStreamsReplicationException"/>. Settlements use this inside their own retry loop.
     /// </summary>
-    public async Task<T> WriteOnceAsync<T>(string destination, RedisKey key, Func<CommandFlags, Task<T>> write, long startedAt, long deadline)
+    public async Task<T> WriteOnceAsync<T>(string destination, RedisKey key, Func<CommandFlags, Task<T>> write, long startedAt)
     {
         if (!Durable)
         {
-            var written = await Bounded(write(CommandFlags.None), deadline).ConfigureAwait(false);
+            var written = await Bounded(write(CommandFlags.None), startedAt).ConfigureAwait(false);
             Recovered();
             return written;
         }
@@ -109,14 +118,16 @@ internal sealed class WriteGuard
         // the WAIT only if neither changed (a reconnect or a new primary in between would confirm nothing).
         var server = Multiplexer.GetServer(key);
         var sockets = SocketCount(server);
-        var result = await Bounded(write(CommandFlags.NoRedirect), deadline).ConfigureAwait(false);
+        var result = await Bounded(write(CommandFlags.NoRedirect), startedAt).ConfigureAwait(false);
         Recovered();
-        await ConfirmAsync(destination, key, server, sockets, startedAt, deadline).ConfigureAwait(false);
+        await ConfirmAsync(destination, key, server, sockets, startedAt).ConfigureAwait(false);
         return result;
     }
 
-    async Task ConfirmAsync(string destination, RedisKey key, IServer server, long sockets, long startedAt, long deadline)
+    async Task ConfirmAsync(string destination, RedisKey key, IServer server, long sockets, long startedAt)
     {
+        // Replicas that lag get the whole window from the write, however long the write waited for its batch.
+        var deadline = Stopwatch.GetTimestamp() + Window;
         var required = Options.RequiredReplicas;
         var timeout = (long)Options.ReplicationTimeout.TotalMilliseconds;
         while (true)
@@ -163,20 +174,20 @@ internal sealed class WriteGuard
     static long SocketCount(IServer server) => server.GetCounters().Interactive.SocketCount;
 
     /// <summary>Notes the failure (an outage begins) and waits before the next attempt, at most until the deadline.</summary>
-    async Task BackOffAsync(string destination, RedisKey key, Exception error, int attempt, long deadline)
+    async Task BackOffAsync(string destination, RedisKey key, Exception error, int attempt, long startedAt)
     {
         Volatile.Write(ref _lastFailure, error);
         Interlocked.CompareExchange(ref _outageSince, Stopwatch.GetTimestamp(), 0);
         _logger.WriteRetry(destination, EndpointOf(key), attempt, error.Message);
         var delay = TimeSpan.FromMilliseconds(Math.Min(1000, 50 * Math.Pow(2, Math.Min(attempt - 1, 5))));
-        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), OutageDeadline(startedAt));
         await Task.Delay(remaining < delay ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero) : delay).ConfigureAwait(false);
     }
 
     /// <summary>During an outage, a write whose retry window is over fails now rather than trying again.</summary>
-    void ThrowIfOutageOutlasted(string destination, RedisKey key, long startedAt, long deadline)
+    void ThrowIfOutageOutlasted(string destination, RedisKey key, long startedAt)
     {
-        if (Volatile.Read(ref _outageSince) == 0 || Stopwatch.GetTimestamp() < deadline)
+        if (Stopwatch.GetTimestamp() < OutageDeadline(startedAt))
         {
             return;
         }
@@ -203,12 +214,12 @@ internal sealed class WriteGuard
         }
     }
 
-    /// <summary>Holds a call to the deadline during an outage; leaves it alone otherwise.</summary>
-    Task<T> Bounded<T>(Task<T> task, long deadline) =>
-        Volatile.Read(ref _outageSince) == 0 ? task : task.WaitAsync(Remaining(deadline));
+    /// <summary>Holds a call to its outage deadline during an outage; leaves it alone otherwise.</summary>
+    Task<T> Bounded<T>(Task<T> task, long startedAt) =>
+        OutageDeadline(startedAt) is var deadline && deadline == long.MaxValue ? task : task.WaitAsync(Remaining(deadline));
 
-    Task Bounded(Task task, long deadline) =>
-        Volatile.Read(ref _outageSince) == 0 ? task : task.WaitAsync(Remaining(deadline));
+    Task Bounded(Task task, long startedAt) =>
+        OutageDeadline(startedAt) is var deadline && deadline == long.MaxValue ? task : task.WaitAsync(Remaining(deadline));
 
     RedisStreamsOutOfMemoryException OutOfMemory(string destination, RedisKey key, Exception error)
     {

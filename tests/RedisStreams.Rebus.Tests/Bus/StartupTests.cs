@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Rebus.Activation;
 using Rebus.Config;
 using Rebus.Logging;
+using Rebus.Routing.TypeBased;
 using RedisStreams.Rebus.Tests.Factories;
 using RedisStreams.Testing;
 using RedisStreams.Transport;
@@ -94,6 +95,30 @@ public sealed class StartupTests
         Assert.Equal(3, await received.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         var admin = await TestRedis.Endpoint.AdminAsync();
         Assert.True(await admin.GetDatabase().KeyExistsAsync($"{prefix}:{{bound-queue}}"), "the bound key prefix was not used");
+    }
+
+    [Fact]
+    public async Task Write_settings_bound_from_configuration_make_writes_durable()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RedisStreams:ConnectionString"] = TestRedis.Endpoint.ConnectionString,
+            ["RedisStreams:KeyPrefix"] = TestNames.UniquePrefix(),
+            ["RedisStreams:RequiredReplicas"] = "1",
+            ["RedisStreams:ReplicationTimeout"] = "00:00:00.100",
+            ["RedisStreams:WriteRetryTimeout"] = "00:00:01",
+        }).Build();
+        var settings = configuration.GetSection("RedisStreams").Get<RedisStreamsTransportSettings>()!;
+        using var bus = Configure.OneWayClient().Logging(l => l.None())
+            .Transport(t => t.UseRedisStreamsAsOneWayClient(settings.ConnectionString!).Apply(settings))
+            .Routing(r => r.TypeBased().Map<Ping>("bound-durable"))
+            .Start();
+
+        // The test server has no replica: a write that must reach one fails, naming how many confirmed it.
+        var failure = Assert.IsAssignableFrom<RedisStreamsReplicationException>(
+            await Bounded.FailureWithinAsync(() => bus.Send(new Ping(1)), TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, failure.RequiredReplicas);
+        Assert.Equal(0, failure.ConfirmedReplicas);
     }
 
     [Fact]

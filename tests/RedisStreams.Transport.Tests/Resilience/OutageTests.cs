@@ -36,6 +36,26 @@ public sealed class OutageTests
     }
 
     [Fact]
+    public async Task A_write_queued_long_before_a_brief_outage_is_not_failed_by_it()
+    {
+        // Seen in CI: a burst of 10,000 sends queued behind healthy flushes for over 10 s; one timeout under load
+        // began an "outage" that the next flush ended, yet every send queued for longer than the window failed.
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        await using var client = await RedisStreamsClient.ConnectAsync(redis.ConnectionString, new RedisStreamsOptions { KeyPrefix = TestNames.UniquePrefix(), WriteRetryTimeout = Bound });
+        var queuedAt = System.Diagnostics.Stopwatch.GetTimestamp() - (long)(Bound.TotalSeconds * 10 * System.Diagnostics.Stopwatch.Frequency);
+        var attempts = 0;
+
+        var written = await client.Writes.WriteAsync(
+            "queue 'burst'",
+            "burst",
+            _ => ++attempts == 1 ? Task.FromException<bool>(new TimeoutException("one slow reply under load")) : Task.FromResult(true),
+            queuedAt);
+
+        Assert.True(written);
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
     public async Task Sends_go_through_again_once_redis_is_back_within_the_bound()
     {
         var port = FreePorts.Next();
