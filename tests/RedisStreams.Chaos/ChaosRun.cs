@@ -38,10 +38,12 @@ internal sealed class ChaosRun(ChaosSettings settings, IChaosFramework framework
             // Workers that die by themselves (the poison that kills its consumer) come back, as an orchestrator would.
             while (!deadline.IsCancellationRequested)
             {
-                foreach (var worker in workers.Where(w => !w.IsRunning))
+                foreach (var worker in workers)
                 {
-                    worker.Start();
-                    Interlocked.Increment(ref restarts);
+                    if (worker.Start())
+                    {
+                        Interlocked.Increment(ref restarts);
+                    }
                 }
 
                 await Task.Delay(200);
@@ -110,9 +112,7 @@ internal sealed class ChaosRun(ChaosSettings settings, IChaosFramework framework
         {
             faults.Add(("kill -9 a worker process", () =>
             {
-                var victim = workers[Random.Shared.Next(workers.Count)];
-                victim.KillHard();
-                victim.Start();
+                workers[Random.Shared.Next(workers.Count)].KillAndRestart();
                 return Task.CompletedTask;
             }));
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RedisStreams.Testing;
 
 namespace RedisStreams.Chaos;
 
@@ -10,6 +11,10 @@ internal sealed class WorkerProcess
     readonly string _prefix;
     readonly string _ledgerDirectory;
     readonly int _slot;
+
+    // The watchdog restarts dead workers while the fault injector kills and restarts them: one at a time, or two
+    // processes would share a slot and the one no longer tracked would outlive the run.
+    readonly Lock _lifecycle = new();
     int _generation;
 
     public WorkerProcess(ChaosSettings settings, string connection, string prefix, string ledgerDirectory, int slot)
@@ -25,7 +30,32 @@ internal sealed class WorkerProcess
 
     public bool IsRunning => Process is { HasExited: false };
 
-    public void Start()
+    /// <summary>Starts the worker unless it is running already; tells whether it started one.</summary>
+    public bool Start()
+    {
+        lock (_lifecycle)
+        {
+            if (IsRunning)
+            {
+                return false;
+            }
+
+            StartNew();
+            return true;
+        }
+    }
+
+    /// <summary><c>kill -9</c> and start again, with no chance for the watchdog to start one in between.</summary>
+    public void KillAndRestart()
+    {
+        lock (_lifecycle)
+        {
+            KillHard();
+            StartNew();
+        }
+    }
+
+    void StartNew()
     {
         _generation++;
         // Started as "dotnet RedisStreams.Chaos.dll" (from the test suite) or as the app host itself.
@@ -57,6 +87,9 @@ internal sealed class WorkerProcess
         };
         Process.BeginOutputReadLine();
         Process.BeginErrorReadLine();
+
+        // A runner that dies (or is killed by a timeout) must not leave workers behind, consuming CPU for ever.
+        OrphanGuard.Watch(Process, directory: null);
     }
 
     /// <summary><c>kill -9</c>: no clean-up, no goodbye, whatever it held stays pending under its name.</summary>
