@@ -40,8 +40,33 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Multiplexer = multiplexer;
         _ownsMultiplexer = ownsMultiplexer;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        Subscriptions = new SubscriptionRegistry(Database, Options.KeyPrefix);
+        Scanner = new Inspection.KeyScanner(multiplexer);
+        AclUser = UserOf(multiplexer);
+        Subscriptions = new SubscriptionRegistry(Database, Options.KeyPrefix, Scanner, AclUser);
     }
+
+    /// <summary>The ACL user the connection authenticates as, for error messages; never the password.</summary>
+    static string? UserOf(IConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            return ConfigurationOptions.Parse(multiplexer.Configuration).User;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads a connection text the way <see cref="ConnectAsync(string, RedisStreamsOptions?, ILoggerFactory?)"/> does:
+    /// <c>redis://[[user]:[password]@]host[:port][/db]</c>, <c>rediss://...</c> for TLS (with <c>?ca=</c>,
+    /// <c>sslHost=</c>, <c>timeout=</c>, <c>connectTimeout=</c>, <c>clientName=</c>), or a StackExchange.Redis
+    /// configuration string. For tools that need the settings before they connect.
+    /// </summary>
+    /// <param name="connection">The connection text.</param>
+    /// <exception cref="ArgumentException">The text is malformed; the message says what to fix and never contains the password.</exception>
+    public static ConfigurationOptions ParseConnection(string connection) => RedisConnectionString.Parse(connection);
 
     /// <summary>
     /// Connects to Redis and creates a client that owns the connection.
@@ -175,6 +200,18 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     internal IDatabase Database => Multiplexer.GetDatabase();
 
     internal ILoggerFactory LoggerFactory => _loggerFactory;
+
+    internal Inspection.KeyScanner Scanner { get; }
+
+    internal string? AclUser { get; }
+
+    /// <summary>
+    /// Whether a script may touch keys of two different queues: on one server it may; on a Cluster (or a proxy)
+    /// only when both hash to the same slot.
+    /// </summary>
+    internal bool CanScriptAcross(RedisKey first, RedisKey second) =>
+        Multiplexer.GetServers().All(s => s.ServerType is ServerType.Standalone) ||
+        Multiplexer.HashSlot(first) == Multiplexer.HashSlot(second);
 
     internal QueueKeys KeysFor(string queue)
     {
