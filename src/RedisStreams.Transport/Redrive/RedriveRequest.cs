@@ -9,7 +9,7 @@ public sealed record RedriveRequest
     /// <summary>Moves these entries (ids in the dead-letter or error stream); ids not found are reported, not an error.</summary>
     public IReadOnlyCollection<string>? EntryIds { get; init; }
 
-    /// <summary>Moves at most this many entries, oldest first.</summary>
+    /// <summary>Moves at most this many entries, oldest first; 0 only completes moves an interrupted redrive started.</summary>
     public int? MaxCount { get; init; }
 
     /// <summary>Reports what would move where without moving anything.</summary>
@@ -32,7 +32,7 @@ public sealed record RedriveRequest
     public static RedriveRequest All { get; } = new();
 
     /// <summary>The oldest <paramref name="count"/> entries.</summary>
-    /// <param name="count">How many; at least one.</param>
+    /// <param name="count">How many; 0 only completes moves an interrupted redrive started.</param>
     public static RedriveRequest First(int count) => new() { MaxCount = count };
 
     /// <summary>The entries with these ids.</summary>
@@ -46,9 +46,9 @@ public sealed record RedriveRequest
             throw new ArgumentException("Choose the messages either by id or by count, not both.", nameof(EntryIds));
         }
 
-        if (MaxCount is < 1)
+        if (MaxCount is < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxCount), MaxCount, "MaxCount must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(MaxCount), MaxCount, "MaxCount must be 0 (only complete interrupted moves) or more.");
         }
 
         if (EntryIds is { Count: 0 })
