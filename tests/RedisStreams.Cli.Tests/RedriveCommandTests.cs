@@ -78,6 +78,7 @@ public sealed class RedriveCommandTests
             await CliHarness.EventuallyAsync(async () => (await cli.Client.GetQueueSummariesAsync(["flaky_error"]))[0].Length == 1, "MassTransit moved the message to flaky_error");
             var failed = Assert.Single((await cli.Client.PeekAsync("flaky_error")).Messages);
             Assert.Equal("fault", failed.Headers["MT-Reason"]);
+            Assert.EndsWith($"/{cli.Prefix}/flaky", failed.Headers["MT-Fault-InputAddress"], StringComparison.Ordinal);
 
             var listed = await cli.RunAsync("queues");
             Assert.Contains(listed.Out.Split('\n'), l => l.StartsWith("flaky ", StringComparison.Ordinal) && l.Contains("flaky_error (1)", StringComparison.Ordinal));
