@@ -39,7 +39,8 @@ public sealed class RedriveCommandTests
         var report = JsonDocument.Parse(byId.Out).RootElement;
         Assert.Equal(1, report.GetProperty("moved").GetInt64());
         Assert.Equal(1, report.GetProperty("notFound").GetInt64());
-        Assert.Equal("notFound", report.GetProperty("items")[1].GetProperty("outcome").GetString());
+        var missing = Assert.Single(report.GetProperty("items").EnumerateArray(), i => i.GetProperty("outcome").GetString() == "notFound");
+        Assert.Equal("1-1", missing.GetProperty("entryId").GetString());
 
         var rest = await cli.RunAsync("redrive", "--dead-letters", "work", "--all");
         Assert.Equal(0, rest.ExitCode);

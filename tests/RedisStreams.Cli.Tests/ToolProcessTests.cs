@@ -38,8 +38,14 @@ public sealed class ToolProcessTests
             var feed = Path.Combine(work, "feed");
             var pack = await RunAsync("dotnet", ["pack", Path.Combine(RepositoryRoot, "src", "RedisStreams.Cli", "RedisStreams.Cli.csproj"), "-c", Configuration, "--no-build", "-o", feed], cli);
             Assert.True(pack.ExitCode == 0, pack.ToString());
+            var package = Path.GetFileNameWithoutExtension(Assert.Single(Directory.GetFiles(feed, "RedisStreams.Cli.*.nupkg")));
+            var version = package["RedisStreams.Cli.".Length..];
+
+            // Only the local feed: the tool package carries its dependencies, and no public package may stand in for it.
+            var config = Path.Combine(work, "nuget.config");
+            await File.WriteAllTextAsync(config, $"<configuration><packageSources><clear /><add key=\"local\" value=\"{feed}\" /></packageSources></configuration>");
             var tools = Path.Combine(work, "tools");
-            var install = await RunAsync("dotnet", ["tool", "install", "RedisStreams.Cli", "--add-source", feed, "--tool-path", tools], cli);
+            var install = await RunAsync("dotnet", ["tool", "install", "RedisStreams.Cli", "--version", version, "--configfile", config, "--tool-path", tools], cli);
             Assert.True(install.ExitCode == 0, install.ToString());
 
             var listed = await RunAsync(Path.Combine(tools, "redis-streams"), ["queues", "--json"], cli);
