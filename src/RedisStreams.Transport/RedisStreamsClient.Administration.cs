@@ -79,9 +79,15 @@ public sealed partial class RedisStreamsClient
     /// <param name="queue">The queue.</param>
     public async Task DeleteQueueAsync(string queue)
     {
-        var keys = KeysFor(queue);
-        await Database.KeyDeleteAsync(keys.All).ConfigureAwait(false);
+        await DeleteKeysAsync(KeysFor(queue)).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// <c>DEL</c> on every key of the queue (one slot). StackExchange.Redis's <c>KeyDeleteAsync</c> sends <c>UNLINK</c>
+    /// where the server has it, which the least-privilege ACL template (docs/reliability.md) does not grant.
+    /// </summary>
+    async Task<long> DeleteKeysAsync(Naming.QueueKeys keys) =>
+        (long)await Database.ExecuteAsync("DEL", [.. keys.All.Cast<object>()]).ConfigureAwait(false);
 
     /// <summary>
     /// Deletes a queue the way an operator means it: every key it owns (as <see cref="DeleteQueueAsync"/>), and its
@@ -98,7 +104,7 @@ public sealed partial class RedisStreamsClient
         var topics = await Subscriptions.ListTopicsAsync().ConfigureAwait(false);
         var subscribed = topics.Where(t => t.Queues.Contains(queue, StringComparer.Ordinal)).Select(t => t.Topic).ToList();
         var existed = await GuardAsync(
-            () => db.KeyDeleteAsync(keys.All),
+            () => DeleteKeysAsync(keys),
             $"deleting queue '{queue}'",
             "+del").ConfigureAwait(false);
         if (existed == 0 && subscribed.Count == 0)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using RedisStreams.Testing;
 
 namespace RedisStreams.Cli.Tests;
@@ -96,6 +95,6 @@ public sealed class ConnectionErrorTests
         var result = await cli.RunAsync("queues", "--connection", $"redis://127.0.0.1:{FreePorts.Next()}?connectTimeout=1000", "--json");
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("Cannot reach Redis", result.Error, StringComparison.Ordinal);
-        Assert.Throws<JsonException>(() => JsonDocument.Parse(result.Out));
+        Assert.Empty(result.Out);
     }
 }
