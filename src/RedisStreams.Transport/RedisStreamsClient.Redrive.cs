@@ -347,7 +347,7 @@ public sealed partial class RedisStreamsClient
         }
 
         var values = fields.ToDictionary(f => (string)f.Name!, f => f.Value, StringComparer.Ordinal);
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(0) + (DateTime.SpecifyKind(await ServerTimeAsync(sourceKeys.Stream).ConfigureAwait(false), DateTimeKind.Utc) - DateTime.UnixEpoch);
+        var now = new DateTimeOffset(DateTime.SpecifyKind(await ServerTimeAsync(sourceKeys.Stream).ConfigureAwait(false), DateTimeKind.Utc));
         var byDestination = new Dictionary<string, List<(string EntryId, string MoveId, byte[] Packed)>>(StringComparer.Ordinal);
         var logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
         foreach (var (name, value) in values)
