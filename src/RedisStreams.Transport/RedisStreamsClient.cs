@@ -45,7 +45,22 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Writes = new WriteGuard(this, logger);
         EvictionPolicy = new EvictionPolicyCheck(multiplexer, Options.AllowEvictingPolicy, logger);
         _connectionWatch = new ConnectionWatch(multiplexer, logger);
+        Scanner = new Inspection.KeyScanner(multiplexer);
+        AclUser = UserOf(multiplexer);
         Subscriptions = new SubscriptionRegistry(this);
+    }
+
+    /// <summary>The ACL user the connection authenticates as, for error messages; never the password.</summary>
+    static string? UserOf(IConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            return ConfigurationOptions.Parse(multiplexer.Configuration).User;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -246,6 +261,18 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     internal EvictionPolicyCheck EvictionPolicy { get; }
 
     internal ILoggerFactory LoggerFactory => _loggerFactory;
+
+    internal Inspection.KeyScanner Scanner { get; }
+
+    internal string? AclUser { get; }
+
+    /// <summary>
+    /// Whether a script may touch keys of two different queues: on one server it may; on a Cluster (or a proxy)
+    /// only when both hash to the same slot.
+    /// </summary>
+    internal bool CanScriptAcross(RedisKey first, RedisKey second) =>
+        Multiplexer.GetServers().All(s => s.ServerType is ServerType.Standalone) ||
+        Multiplexer.HashSlot(first) == Multiplexer.HashSlot(second);
 
     internal QueueKeys KeysFor(string queue)
     {

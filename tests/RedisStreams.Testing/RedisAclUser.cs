@@ -17,7 +17,24 @@ public static class RedisAclUser
         "+hset", "+hget", "+hdel", "+sadd", "+srem", "+smembers",
     ];
 
+    /// <summary>
+    /// What an operator's user needs for every <c>redis-streams</c> command (listing scans the keyspace, redrive and
+    /// purge run the engine's scripts); docs/operations.md shows the same rules.
+    /// </summary>
+    public static readonly string[] OperatorCommandRules =
+    [
+        "+@connection", "+acl|whoami", "+info", "+client|setname", "+client|id", "+cluster|nodes", "+cluster|slots",
+        "+subscribe", "+unsubscribe", "+time", "+scan", "+exists",
+        "+xlen", "+xinfo", "+xpending", "+xrange", "+xrevrange", "+zcard", "+zrange", "+hlen", "+smembers",
+        "+evalsha", "+eval", "+script|load", "+publish", "+xadd", "+xdel", "+xtrim", "+xgroup",
+        "+hset", "+hdel", "+hgetall", "+zadd", "+zscore", "+zremrangebyscore", "+del", "+srem", "+incr",
+    ];
+
     /// <summary>The arguments of <c>ACL SETUSER</c> for a user limited to <paramref name="prefix"/>.</summary>
     public static object[] SetUserArguments(string user, string password, string prefix) =>
-        ["SETUSER", user, "reset", "on", ">" + password, $"~{prefix}:*", $"&{prefix}:*", "-@all", .. CommandRules];
+        SetUserArguments(user, password, prefix, CommandRules);
+
+    /// <summary>The arguments of <c>ACL SETUSER</c> for a user limited to <paramref name="prefix"/> with the given command rules.</summary>
+    public static object[] SetUserArguments(string user, string password, string prefix, IEnumerable<string> commandRules) =>
+        ["SETUSER", user, "reset", "on", ">" + password, $"~{prefix}:*", $"&{prefix}:*", "-@all", .. commandRules];
 }

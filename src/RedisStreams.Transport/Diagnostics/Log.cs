@@ -91,4 +91,25 @@ internal static partial class Log
 
     [LoggerMessage(1072, LogLevel.Information, "The connection to Redis at {Endpoint} is back")]
     public static partial void ConnectionRestored(this ILogger logger, string endpoint);
+
+    [LoggerMessage(1050, LogLevel.Information, "Redrove {Count} message(s) from {Source} to queue {Destination}")]
+    public static partial void Redrove(this ILogger logger, string source, string destination, long count);
+
+    [LoggerMessage(1051, LogLevel.Warning, "Completed {Count} redrive move(s) out of {Source} that an earlier, interrupted redrive had started")]
+    public static partial void RedriveResumed(this ILogger logger, string source, long count);
+
+    [LoggerMessage(1052, LogLevel.Warning, "Entry {EntryId} of {Source} waited longer than {Retention} in the middle of its redrive to {Destination}; the de-duplication marker may be gone, so it may arrive twice")]
+    public static partial void RedriveResumedLate(this ILogger logger, string source, string entryId, string destination, TimeSpan retention);
+
+    [LoggerMessage(1053, LogLevel.Warning, "Redrive left entry {EntryId} in {Source}: {Reason}")]
+    public static partial void RedriveSkipped(this ILogger logger, string source, string entryId, string reason);
+
+    [LoggerMessage(1054, LogLevel.Information, "Purged queue {Queue}: {Count} message(s) removed")]
+    public static partial void QueuePurged(this ILogger logger, string queue, long count);
+
+    [LoggerMessage(1055, LogLevel.Information, "Purged the dead-letter stream of queue {Queue}: {Count} entries removed")]
+    public static partial void DeadLettersPurged(this ILogger logger, string queue, long count);
+
+    [LoggerMessage(1056, LogLevel.Information, "Deleted queue {Queue} ({Messages} message(s), {DeadLetters} dead letter(s)) and its {Topics} subscription(s)")]
+    public static partial void QueueRemoved(this ILogger logger, string queue, long messages, long deadLetters, int topics);
 }

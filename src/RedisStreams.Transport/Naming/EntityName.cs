@@ -74,6 +74,84 @@ internal static class EntityName
         }
     }
 
+    /// <summary>
+    /// The inverse of <see cref="Escape"/>: turns the text inside a key's braces back into the name. Returns
+    /// <c>false</c> for text <see cref="Escape"/> cannot have produced (a stray <c>%</c>, an escaped character
+    /// that needed no escaping, bytes that are not UTF-8), so a key someone else wrote under the prefix is never
+    /// mistaken for a queue.
+    /// </summary>
+    public static bool TryUnescape(string escaped, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? name)
+    {
+        name = null;
+        if (escaped.Length == 0)
+        {
+            return false;
+        }
+
+        if (!escaped.Contains('%', StringComparison.Ordinal))
+        {
+            name = escaped;
+        }
+        else
+        {
+            var bytes = new List<byte>(escaped.Length);
+            Span<byte> utf8 = stackalloc byte[4];
+            for (var i = 0; i < escaped.Length; i++)
+            {
+                if (escaped[i] == '%')
+                {
+                    if (i + 2 >= escaped.Length ||
+                        !byte.TryParse(escaped.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value))
+                    {
+                        return false;
+                    }
+
+                    bytes.Add(value);
+                    i += 2;
+                }
+                else
+                {
+                    if (!Rune.TryGetRuneAt(escaped, i, out var rune))
+                    {
+                        return false;
+                    }
+
+                    var count = rune.EncodeToUtf8(utf8);
+                    for (var b = 0; b < count; b++)
+                    {
+                        bytes.Add(utf8[b]);
+                    }
+
+                    i += rune.Utf16SequenceLength - 1;
+                }
+            }
+
+            try
+            {
+                name = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString([.. bytes]);
+            }
+            catch (DecoderFallbackException)
+            {
+                return false;
+            }
+        }
+
+        // Only the exact text Escape makes counts: anything else is not one of our keys.
+        try
+        {
+            if (Escape(name, "queue") == escaped)
+            {
+                return true;
+            }
+        }
+        catch (ArgumentException)
+        {
+        }
+
+        name = null;
+        return false;
+    }
+
     static bool IsPlain(Rune rune) =>
         Rune.IsLetterOrDigit(rune) || rune.Value is '-' or '_' or '.' or '@' or '/';
 }

@@ -18,6 +18,40 @@ internal sealed class TopicKeys
     /// <summary>Set of topic names that receive everything published to this topic.</summary>
     public RedisKey Topics { get; }
 
+    /// <summary>The glob pattern that matches the registry keys of every topic under <paramref name="prefix"/>.</summary>
+    public static string Pattern(string prefix) => prefix + ":topic:{*";
+
+    /// <summary>Reads the topic a registry key belongs to, and whether it is its queue set or its topic set.</summary>
+    public static bool TryParse(string prefix, string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? topic, out bool isQueueSet)
+    {
+        topic = null;
+        isQueueSet = false;
+        var head = prefix + ":topic:{";
+        if (!key.StartsWith(head, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var close = key.IndexOf('}', head.Length);
+        if (close < 0)
+        {
+            return false;
+        }
+
+        switch (key[(close + 1)..])
+        {
+            case ":queues":
+                isQueueSet = true;
+                break;
+            case ":topics":
+                break;
+            default:
+                return false;
+        }
+
+        return EntityName.TryUnescape(key[head.Length..close], out topic);
+    }
+
     /// <summary>Counter bumped on every registry change, so publishers can cache resolutions safely.</summary>
     public static RedisKey Version(string prefix) => prefix + ":registry-version";
 }

@@ -20,8 +20,11 @@ internal static class LuaScripts
     public static readonly string Cancel = Load("cancel");
     public static readonly string Leave = Load("leave");
     public static readonly string Trim = Load("trim");
-    public static readonly string Requeue = Load("requeue");
     public static readonly string Purge = Load("purge");
+    public static readonly string PurgeDeadLetters = Load("purgedead");
+    public static readonly string Move = Load("move");
+    public static readonly string Park = Load("park");
+    public static readonly string Deliver = Load("deliver");
 
     static string Load(string name) => Read("prelude") + "\n" + Read(name);
 

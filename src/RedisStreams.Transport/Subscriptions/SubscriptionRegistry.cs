@@ -112,6 +112,48 @@ public sealed class SubscriptionRegistry
         return result;
     }
 
+    /// <summary>
+    /// Every topic with a subscriber or a link, with its queues and linked topics, sorted by name. Scans the keyspace
+    /// (<c>SCAN</c>, on every primary of a Cluster), so it is meant for operators, not for every publish; the ACL
+    /// user needs <c>+scan</c> and <c>+smembers</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<TopicSubscriptions>> ListTopicsAsync()
+    {
+        return await Diagnostics.RedisErrors.GuardAsync(
+            async () =>
+            {
+                var keys = await _client.Scanner.ScanAsync(TopicKeys.Pattern(_prefix)).ConfigureAwait(false);
+                var reads = new List<(string Topic, bool IsQueueSet, Task<RedisValue[]> Members)>();
+                foreach (var key in keys)
+                {
+                    if (TopicKeys.TryParse(_prefix, key, out var topic, out var isQueueSet))
+                    {
+                        reads.Add((topic, isQueueSet, Database.SetMembersAsync(key)));
+                    }
+                }
+
+                var topics = new SortedDictionary<string, (List<string> Queues, List<string> Topics)>(StringComparer.Ordinal);
+                foreach (var (topic, isQueueSet, members) in reads)
+                {
+                    if (!topics.TryGetValue(topic, out var entry))
+                    {
+                        entry = ([], []);
+                        topics[topic] = entry;
+                    }
+
+                    (isQueueSet ? entry.Queues : entry.Topics).AddRange((await members.ConfigureAwait(false)).Select(m => (string)m!));
+                }
+
+                return (IReadOnlyList<TopicSubscriptions>)[.. topics
+                    .Where(t => t.Value.Queues.Count + t.Value.Topics.Count > 0)
+                    .Select(t => new TopicSubscriptions(t.Key, [.. t.Value.Queues.Order(StringComparer.Ordinal)], [.. t.Value.Topics.Order(StringComparer.Ordinal)]))];
+            },
+            _client.AclUser,
+            "listing topics",
+            _prefix + ":*",
+            "+scan +smembers").ConfigureAwait(false);
+    }
+
     async Task ChangeAsync(string topic, RedisKey set, string member, bool add)
     {
         var startedAt = Stopwatch.GetTimestamp();

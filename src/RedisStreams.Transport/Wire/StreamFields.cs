@@ -91,4 +91,55 @@ internal static class StreamFields
 
         return true;
     }
+
+    /// <summary>
+    /// Reads any entry for an operator to look at, never failing: headers (a repeated one keeps its last value),
+    /// the body, the transport's own fields, and what a receiver would object to.
+    /// </summary>
+    public static StoredMessage Inspect(StreamEntry entry)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var transportFields = new Dictionary<string, string>(StringComparer.Ordinal);
+        ReadOnlyMemory<byte> body = default;
+        string? problem = null;
+        var sawBody = false;
+        foreach (var field in entry.Values)
+        {
+            var name = (string?)field.Name ?? string.Empty;
+            if (name == Body)
+            {
+                body = (byte[]?)field.Value ?? [];
+                sawBody = true;
+                continue;
+            }
+
+            var value = (string?)field.Value ?? string.Empty;
+            if (name.StartsWith('$') && !name.StartsWith("$$", StringComparison.Ordinal))
+            {
+                transportFields[name[1..]] = value;
+                continue;
+            }
+
+            var header = name.StartsWith("$$", StringComparison.Ordinal) ? name[1..] : name;
+            if (!headers.TryAdd(header, value))
+            {
+                headers[header] = value;
+                problem ??= $"the header '{header}' appears twice";
+            }
+        }
+
+        if (!sawBody)
+        {
+            problem ??= $"the entry has no '{Body}' field, so it was not written by this transport";
+        }
+
+        return new StoredMessage
+        {
+            EntryId = entry.Id!,
+            Headers = headers,
+            Body = body,
+            TransportFields = transportFields,
+            Problem = problem,
+        };
+    }
 }

@@ -63,6 +63,44 @@ public sealed class AclTests
     }
 
     [Fact]
+    public async Task An_acl_user_confined_to_the_prefix_can_delete_its_queues()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var prefix = TestNames.UniquePrefix();
+        var user = "app-" + Guid.NewGuid().ToString("N")[..8];
+        var password = "acl-" + Guid.NewGuid().ToString("N");
+        var admin = await redis.AdminAsync();
+        await admin.GetServers()[0].ExecuteAsync("ACL", RedisAclUser.SetUserArguments(user, password, prefix));
+        await using var client = await RedisStreamsClient.ConnectAsync($"redis://{user}:{password}@{redis.ConnectionString}", new RedisStreamsOptions { KeyPrefix = prefix });
+        await client.SendAsync("temporary", Text("t"));
+
+        // A temporary endpoint deletes its queue when it stops, as this user.
+        await client.DeleteQueueAsync("temporary");
+
+        Assert.False(await admin.GetDatabase().KeyExistsAsync($"{prefix}:{{temporary}}"));
+    }
+
+    [Fact]
+    public async Task An_operator_without_scan_is_told_what_to_grant()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var prefix = TestNames.UniquePrefix();
+        var user = "app-" + Guid.NewGuid().ToString("N")[..8];
+        var password = "acl-" + Guid.NewGuid().ToString("N");
+        var admin = await redis.AdminAsync();
+        await admin.GetServers()[0].ExecuteAsync("ACL", RedisAclUser.SetUserArguments(user, password, prefix));
+        await using var client = await RedisStreamsClient.ConnectAsync($"redis://{user}:{password}@{redis.ConnectionString}", new RedisStreamsOptions { KeyPrefix = prefix });
+
+        var refused = await Assert.ThrowsAsync<RedisStreamsPermissionException>(() => client.ListQueuesAsync());
+
+        Assert.Equal("scan", refused.Command);
+        Assert.Equal("+scan", refused.Grant);
+        Assert.Equal(user, refused.User);
+        Assert.Contains($"ACL SETUSER {user} +scan", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_wrong_password_fails_clearly_without_revealing_it()
     {
         var redis = await RedisTestEnvironment.GetStandaloneAsync();

@@ -69,4 +69,47 @@ public sealed class EntityNameTests
     [Fact]
     public void Prefixes_may_be_namespaced_with_colons() =>
         Assert.Equal("billing:prod", new RedisStreamsOptions { KeyPrefix = "billing:prod" }.KeyPrefix);
+
+    [Theory]
+    [InlineData("orders")]
+    [InlineData("a{b}c")]
+    [InlineData("100%")]
+    [InlineData("rocket🚀 with space")]
+    [InlineData("заказы:{x}")]
+    [InlineData("line\nbreak")]
+    public void Unescaping_gives_back_every_name(string name)
+    {
+        Assert.True(EntityName.TryUnescape(EntityName.Escape(name, "queue"), out var back));
+        Assert.Equal(name, back);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("100%")]
+    [InlineData("%zz")]
+    [InlineData("%7b")]
+    [InlineData("%61")]
+    [InlineData("%FF")]
+    public void Text_escaping_cannot_produce_is_not_taken_for_a_name(string escaped) =>
+        Assert.False(EntityName.TryUnescape(escaped, out _));
+
+    [Theory]
+    [InlineData("rs:{orders}", "orders")]
+    [InlineData("rs:{orders}:dead-letter", "orders")]
+    [InlineData("rs:{a%7Bb}:delayed-data", "a{b")]
+    [InlineData("rs:{orders}:redrive", "orders")]
+    public void Keys_of_a_queue_name_their_queue(string key, string queue)
+    {
+        Assert.True(QueueKeys.TryParse("rs", key, out var parsed));
+        Assert.Equal(queue, parsed);
+    }
+
+    [Theory]
+    [InlineData("rs:{orders}:something-else")]
+    [InlineData("rs:topic:{orders}:queues")]
+    [InlineData("rsx:{orders}")]
+    [InlineData("rs:{}")]
+    [InlineData("rs:{orders")]
+    [InlineData("other:{orders}")]
+    public void Other_keys_are_not_queues(string key) => Assert.False(QueueKeys.TryParse("rs", key, out _));
 }

@@ -1,0 +1,3 @@
+using RedisStreams.Cli;
+
+return await CliApp.RunAsync(args, CliConsole.FromProcess()).ConfigureAwait(false);

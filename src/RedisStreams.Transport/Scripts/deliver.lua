@@ -1,0 +1,29 @@
+-- Step 2 of a redrive between hash slots (see docs/decisions.md): writes parked messages to their
+-- destination, unless this destination's marker set says the move already wrote them (a resumed run, or
+-- two runs racing), and records the marker in the same step. Markers older than the retention go.
+-- KEYS: destination stream, destination waiting flag, marker set
+-- ARGV: doorbell channel, marker retention (ms), then pairs: move id, packed fields
+-- Returns per pair: the new entry id, 0 when an earlier run wrote it, or '!' and the error
+local now = server_now_ms()
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (now - tonumber(ARGV[2])))
+local out = {}
+local written = 0
+for i = 3, #ARGV, 2 do
+  local move = ARGV[i]
+  if redis.call('ZSCORE', KEYS[3], move) then
+    out[#out + 1] = 0
+  else
+    local ok, res = pcall(function()
+      return redis.call('XADD', KEYS[1], '*', unpack(cmsgpack.unpack(ARGV[i + 1])))
+    end)
+    if ok then
+      redis.call('ZADD', KEYS[3], now, move)
+      out[#out + 1] = res
+      written = written + 1
+    else
+      out[#out + 1] = '!' .. (type(res) == 'table' and tostring(res.err) or tostring(res))
+    end
+  end
+end
+if written > 0 then ring(KEYS[2], ARGV[1], 'm') end
+return out

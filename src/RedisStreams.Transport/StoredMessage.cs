@@ -1,0 +1,39 @@
+namespace RedisStreams.Transport;
+
+/// <summary>A stream entry read without taking it (see <see cref="RedisStreamsClient.PeekAsync"/>).</summary>
+public sealed record StoredMessage
+{
+    /// <summary>The entry id, e.g. <c>1700000000000-0</c>.</summary>
+    public required string EntryId { get; init; }
+
+    /// <summary>When the entry entered the stream, from its id (Redis server clock).</summary>
+    public DateTimeOffset EnqueuedAt => DateTimeOffset.FromUnixTimeMilliseconds(EntryIds.Milliseconds(EntryId));
+
+    /// <summary>Transport headers, exactly as sent.</summary>
+    public required IReadOnlyDictionary<string, string> Headers { get; init; }
+
+    /// <summary>The body, byte for byte; empty when the entry has none.</summary>
+    public required ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>
+    /// Fields the transport wrote, without their <c>$</c>: <c>ttl</c>, and on dead-lettered entries
+    /// <c>dead-letter-reason</c>, <c>dead-letter-time</c>, <c>dead-letter-delivery-count</c> and so on.
+    /// </summary>
+    public required IReadOnlyDictionary<string, string> TransportFields { get; init; }
+
+    /// <summary>
+    /// Why the entry is not a message this transport wrote (no body field, a header twice), as a receiver would
+    /// dead-letter it; <c>null</c> for well-formed messages.
+    /// </summary>
+    public required string? Problem { get; init; }
+}
+
+/// <summary>A page of entries read by <see cref="RedisStreamsClient.PeekAsync"/>.</summary>
+public sealed record MessagePage
+{
+    /// <summary>The entries, oldest first.</summary>
+    public required IReadOnlyList<StoredMessage> Messages { get; init; }
+
+    /// <summary>Pass as <c>after</c> to read the next page; <c>null</c> when this page reached the end.</summary>
+    public required string? NextAfter { get; init; }
+}
