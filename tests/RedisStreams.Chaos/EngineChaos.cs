@@ -114,9 +114,10 @@ internal sealed class EngineChaos : IChaosFramework
                     ledger.Record(id);
                     await receiver.AckAsync(message);
                 }
-                catch (RedisException)
+                catch (Exception e) when (e is RedisException or RedisStreamsWriteException)
                 {
-                    // Unsettled: it comes back after the claim idle time. A duplicate, never a loss.
+                    // Unsettled (or its ack not confirmed by a replica): it comes back after the claim idle time.
+                    // A duplicate, never a loss.
                 }
             }
         })).ToList();

@@ -31,8 +31,8 @@ internal sealed class ClusterFailoverScenario : IChaosScenario
     {
         var cluster = _cluster!;
         var owner = await cluster.OwnerPortAsync(context.StreamKey);
-        context.MarkFaultStarted($"kill -9 of the primary on port {owner}, which holds the queue's slot");
         await cluster.KillAsync(owner);
+        context.MarkFaultStarted($"kill -9 of the primary on port {owner}, which holds the queue's slot");
         var promoted = await cluster.WaitForPromotionAsync(owner, context.StreamKey, TimeSpan.FromSeconds(60));
         context.Log($"the replica on port {promoted} was promoted");
         await cluster.RestartAsync(owner);

@@ -46,6 +46,8 @@ internal sealed class OutOfMemoryScenario : IChaosScenario
 
         context.Log("workers restarted while Redis is out of memory");
         var drained = await context.WaitForAcknowledgedConsumedAsync(TimeSpan.FromSeconds(45), cancellationToken);
+        // Out of memory for a few seconds at least, so sends keep meeting it.
+        await Task.Delay(TimeSpan.FromSeconds(4), cancellationToken);
         if (drained)
         {
             _drainedUnderOom = context.Elapsed;

@@ -242,9 +242,10 @@ internal sealed class ScenarioRun(ChaosSettings settings, IChaosFramework framew
             afterFault = null;
         }
 
-        var drained = fault is { } g && counted.Any(s => _tally.FirstConsumed.ContainsKey(s.Key))
-            ? counted.Where(s => _tally.FirstConsumed.ContainsKey(s.Key)).Max(s => _tally.FirstConsumed[s.Key]) - g
-            : (TimeSpan?)null;
+        // Drained: everything acknowledged until the servers were whole again (and consumed at all) was consumed.
+        var whole = context.FaultEnded ?? fault;
+        var backlog = counted.Where(s => s.Value.Started <= whole && _tally.FirstConsumed.ContainsKey(s.Key)).ToList();
+        var drained = fault is { } g && backlog.Count > 0 ? backlog.Max(s => _tally.FirstConsumed[s.Key]) - g : (TimeSpan?)null;
         var failed = _tally.Failed == 0 ? "0" : $"{_tally.Failed:N0} ({_tally.FailureKinds})";
         var extra = _tally.PublishedToNoQueue > 0 ? $"; {_tally.PublishedToNoQueue:N0} publishes reached no queue" : string.Empty;
         Report(scenario,

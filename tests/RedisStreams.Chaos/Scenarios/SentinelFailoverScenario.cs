@@ -31,8 +31,8 @@ internal sealed class SentinelFailoverScenario : IChaosScenario
     {
         var setup = _setup!;
         var old = await setup.PrimaryPortAsync() ?? throw new InvalidOperationException("No sentinel names a primary.");
-        context.MarkFaultStarted($"kill -9 of the primary on port {old}");
         await setup.KillAsync(old);
+        context.MarkFaultStarted($"kill -9 of the primary on port {old}");
         var promoted = await setup.WaitForFailoverAsync(old, TimeSpan.FromSeconds(60));
         context.Log($"Sentinel promoted the replica on port {promoted}");
         await setup.RestartEmptyAsync(old);
