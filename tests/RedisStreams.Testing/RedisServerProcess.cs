@@ -27,7 +27,14 @@ public sealed class RedisServerProcess : IDisposable
 
     /// <summary>Starts a server in a temporary directory of its own with the given extra arguments and waits until it answers.</summary>
     public static Task<RedisServerProcess> StartAsync(int port, params string[] extraArguments) =>
-        StartAsync(port, directory: null, extraArguments);
+        StartAsync(port, directory: null, environment: null, extraArguments);
+
+    /// <summary>
+    /// Starts a server in a temporary directory of its own with extra environment variables (e.g.
+    /// <see cref="ShiftedClock.Environment"/>) and waits until it answers.
+    /// </summary>
+    public static Task<RedisServerProcess> StartWithEnvironmentAsync(int port, IReadOnlyDictionary<string, string> environment, params string[] extraArguments) =>
+        StartAsync(port, directory: null, environment, extraArguments);
 
     /// <summary>
     /// Starts a server in <paramref name="directory"/>, which stays when the server is killed or disposed, so a
@@ -35,9 +42,9 @@ public sealed class RedisServerProcess : IDisposable
     /// persistence, quiet log).
     /// </summary>
     public static Task<RedisServerProcess> StartInAsync(int port, string directory, params string[] extraArguments) =>
-        StartAsync(port, directory, extraArguments);
+        StartAsync(port, directory, environment: null, extraArguments);
 
-    static async Task<RedisServerProcess> StartAsync(int port, string? directory, string[] extraArguments)
+    static async Task<RedisServerProcess> StartAsync(int port, string? directory, IReadOnlyDictionary<string, string>? environment, string[] extraArguments)
     {
         var binary = Tools.Find("redis-server")
             ?? throw new InvalidOperationException("redis-server is not installed. Install it (Debian/Ubuntu: apt-get install -y redis-server) or set REDIS_STREAMS_TEST_REDIS to a Redis to test against.");
@@ -49,6 +56,11 @@ public sealed class RedisServerProcess : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = directory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no", "--loglevel", "warning" }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
