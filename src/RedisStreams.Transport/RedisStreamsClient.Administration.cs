@@ -1,4 +1,6 @@
+using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Scripts;
+using RedisStreams.Transport.Wire;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport;
@@ -34,7 +36,7 @@ public sealed partial class RedisStreamsClient
     public async Task<long> PurgeQueueAsync(string queue, string? group = null)
     {
         var keys = KeysFor(queue);
-        var removed = await Database.ScriptEvaluateAsync(LuaScripts.Purge, [keys.Stream, keys.Delayed, keys.DelayedData], [group ?? queue]).ConfigureAwait(false);
+        var removed = await Database.ScriptEvaluateAsync(LuaScripts.Purge, [keys.Stream, keys.Delayed, keys.DelayedData, keys.Oversized], [group ?? queue]).ConfigureAwait(false);
         return (long)removed;
     }
 
@@ -61,15 +63,38 @@ public sealed partial class RedisStreamsClient
     }
 
     /// <summary>Moves entries from a queue's dead-letter stream back into the queue, oldest first.</summary>
+    /// <remarks>
+    /// Each entry goes back with its fields as they were in the queue, in one atomic step. An entry with more
+    /// fields than a Redis script may write (about 3,500 headers) moves through the queue's oversized hash and
+    /// is written by this call; if that fails it stays there, logged, and the next delayed-delivery pass of any
+    /// receiver of the queue writes it. Entries with nothing to put back (only dead-letter fields, or a scheduled
+    /// payload that could not be read) stay in the dead-letter stream, logged.
+    /// </remarks>
     /// <param name="queue">The queue.</param>
     /// <param name="maxCount">The most entries to move.</param>
-    /// <returns>How many entries were moved.</returns>
+    /// <returns>How many entries left the dead-letter stream for the queue.</returns>
     public async Task<long> RequeueDeadLettersAsync(string queue, int maxCount = 1000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         var keys = KeysFor(queue);
-        var moved = await Database.ScriptEvaluateAsync(LuaScripts.Requeue, [keys.Stream, keys.DeadLetter, keys.Waiting], [keys.Doorbell.ToString(), maxCount]).ConfigureAwait(false);
-        return (long)moved;
+        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
+            LuaScripts.Requeue,
+            [keys.Stream, keys.DeadLetter, keys.Waiting, keys.Oversized],
+            [keys.Doorbell.ToString(), maxCount]).ConfigureAwait(false))!;
+        var moved = (long)result[0];
+        var staged = (RedisValue[])result[1]!;
+        var leftInPlace = (long)result[2];
+        if (staged.Length > 0)
+        {
+            await new OversizedEntries(Database, keys, _logger).WriteStagedAsync(staged).ConfigureAwait(false);
+        }
+
+        if (leftInPlace > 0)
+        {
+            _logger.DeadLettersLeftInPlace(queue, leftInPlace);
+        }
+
+        return moved + staged.Length;
     }
 
     /// <summary>Reads entries of a queue's dead-letter stream, oldest first, without removing them.</summary>

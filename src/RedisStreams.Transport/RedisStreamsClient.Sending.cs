@@ -120,16 +120,59 @@ public sealed partial class RedisStreamsClient
 
     async Task<IReadOnlyList<string>> AppendAsync(QueueKeys keys, IReadOnlyCollection<OutgoingMessage> messages)
     {
-        var args = new List<RedisValue>(1 + (messages.Count * 8)) { keys.Doorbell.ToString() };
-        foreach (var message in messages)
+        var encoded = messages.Select(StreamFields.Encode).ToList();
+        IReadOnlyList<string> ids = encoded.Exists(OversizedEntries.IsOversized)
+            ? await AppendInOrderAsync(keys, encoded).ConfigureAwait(false)
+            : await AppendByScriptAsync(keys, encoded).ConfigureAwait(false);
+        TransportMetrics.Sent.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
+        return ids;
+    }
+
+    /// <summary>
+    /// A batch with messages too large for a script (more field values than Lua can unpack): the runs of
+    /// ordinary messages go through the script, the large ones through <see cref="OversizedEntries"/>, one after
+    /// another, so the batch keeps its order.
+    /// </summary>
+    async Task<IReadOnlyList<string>> AppendInOrderAsync(QueueKeys keys, List<RedisValue[]> encoded)
+    {
+        var ids = new List<string>(encoded.Count);
+        var run = new List<RedisValue[]>();
+        var oversized = new OversizedEntries(Database, keys, _logger);
+        foreach (var fields in encoded)
         {
-            var fields = StreamFields.Encode(message);
+            if (!OversizedEntries.IsOversized(fields))
+            {
+                run.Add(fields);
+                continue;
+            }
+
+            if (run.Count > 0)
+            {
+                ids.AddRange(await AppendByScriptAsync(keys, run).ConfigureAwait(false));
+                run.Clear();
+            }
+
+            ids.Add(await oversized.AppendAsync(fields).ConfigureAwait(false));
+        }
+
+        if (run.Count > 0)
+        {
+            ids.AddRange(await AppendByScriptAsync(keys, run).ConfigureAwait(false));
+        }
+
+        return ids;
+    }
+
+    async Task<string[]> AppendByScriptAsync(QueueKeys keys, List<RedisValue[]> encoded)
+    {
+        var args = new List<RedisValue>(1 + (encoded.Count * 8)) { keys.Doorbell.ToString() };
+        foreach (var fields in encoded)
+        {
             args.Add(fields.Length);
             args.AddRange(fields);
         }
 
         var result = await Database.ScriptEvaluateAsync(LuaScripts.Send, [keys.Stream, keys.Waiting], [.. args]).ConfigureAwait(false);
-        TransportMetrics.Sent.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
         return (string[])result!;
     }
 

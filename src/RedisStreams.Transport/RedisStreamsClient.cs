@@ -19,6 +19,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 {
     readonly bool _ownsMultiplexer;
     readonly ILoggerFactory _loggerFactory;
+    readonly ILogger _logger;
     readonly Dictionary<string, QueueKeys> _queueKeys = new(StringComparer.Ordinal);
     readonly Lock _queueKeysLock = new();
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, Batching.GroupCommit<OutgoingMessage, string>> _senders = new(StringComparer.Ordinal);
@@ -40,6 +41,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Multiplexer = multiplexer;
         _ownsMultiplexer = ownsMultiplexer;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
         Subscriptions = new SubscriptionRegistry(Database, Options.KeyPrefix);
     }
 

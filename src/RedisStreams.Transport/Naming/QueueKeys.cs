@@ -17,6 +17,7 @@ internal sealed class QueueKeys
         Delayed = tag + ":delayed";
         DelayedData = tag + ":delayed-data";
         Waiting = tag + ":waiting";
+        Oversized = tag + ":oversized";
         Doorbell = RedisChannel.Literal(tag + ":doorbell");
     }
 
@@ -35,6 +36,12 @@ internal sealed class QueueKeys
     /// <summary>Hash from scheduled message token to the packed message.</summary>
     public RedisKey DelayedData { get; }
 
+    /// <summary>
+    /// Hash of entries too large for a script to write (more field values than Lua can unpack), packed, that a
+    /// due delayed message or a requeued dead letter became; a client writes them to the stream.
+    /// </summary>
+    public RedisKey Oversized { get; }
+
     /// <summary>Flag set by an idle receiver: the next writer rings the doorbell.</summary>
     public RedisKey Waiting { get; }
 
@@ -42,5 +49,5 @@ internal sealed class QueueKeys
     public RedisChannel Doorbell { get; }
 
     /// <summary>All keys of the queue, for deletion.</summary>
-    public RedisKey[] All => [Stream, DeadLetter, Delayed, DelayedData, Waiting];
+    public RedisKey[] All => [Stream, DeadLetter, Delayed, DelayedData, Waiting, Oversized];
 }

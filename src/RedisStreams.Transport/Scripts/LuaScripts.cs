@@ -22,6 +22,9 @@ internal static class LuaScripts
     public static readonly string Trim = Load("trim");
     public static readonly string Requeue = Load("requeue");
     public static readonly string Purge = Load("purge");
+    public static readonly string SweepDelayed = Load("sweepdelayed");
+    public static readonly string DropStaged = Load("dropstaged");
+    public static readonly string PendingAge = Load("pendingage");
 
     static string Load(string name) => Read("prelude") + "\n" + Read(name);
 
