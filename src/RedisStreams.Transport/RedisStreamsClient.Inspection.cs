@@ -1,3 +1,4 @@
+using RedisStreams.Transport.Scripts;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport;
@@ -30,10 +31,11 @@ public sealed partial class RedisStreamsClient
                 waiting = info.Lag;
                 var pending = await db.StreamPendingAsync(keys.Stream, group).ConfigureAwait(false);
                 pendingCount = pending.PendingMessageCount;
-                if (pendingCount > 0 && !pending.LowestPendingMessageId.IsNull)
+                if (pendingCount > 0)
                 {
-                    var enqueued = DateTimeOffset.FromUnixTimeMilliseconds(EntryIds.Milliseconds(pending.LowestPendingMessageId!));
-                    oldestAge = DateTimeOffset.UtcNow - enqueued;
+                    // On the server's clock, which stamped the entry id: a client clock that is off does not matter.
+                    var age = (long)await db.ScriptEvaluateAsync(LuaScripts.PendingAge, [keys.Stream], [group]).ConfigureAwait(false);
+                    oldestAge = age >= 0 ? TimeSpan.FromMilliseconds(age) : null;
                 }
 
                 var consumerInfo = await db.StreamConsumerInfoAsync(keys.Stream, group).ConfigureAwait(false);
