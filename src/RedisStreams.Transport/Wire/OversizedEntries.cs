@@ -156,10 +156,12 @@ internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, ILogg
         return false;
     }
 
-    /// <summary>Wakes idle receivers: every oversized write rings, which costs one message on a rare path.</summary>
-    Task Ring(ITransaction transaction) => Task.WhenAll(
-        transaction.KeyDeleteAsync(keys.Waiting),
-        transaction.PublishAsync(keys.Doorbell, "m"));
+    /// <summary>
+    /// Wakes idle receivers. Unlike the scripts it rings whether or not a receiver is waiting (one message on a
+    /// rare path) and leaves the waiting flag to expire or to the next script send: no conditional logic in a
+    /// transaction, and no command beyond those the engine's ACL already needs.
+    /// </summary>
+    Task Ring(ITransaction transaction) => transaction.PublishAsync(keys.Doorbell, "m");
 
     static NameValueEntry[] Pairs(RedisValue[] fields)
     {
