@@ -136,22 +136,23 @@ end
 -- Dead-letters a scheduled message by its packed payload: as fields when they can be read (packed again
 -- when there are too many to copy one by one), raw when they cannot.
 local function dead_letter_payload(dlq, packed, reason, token, now)
+  local args = { 'XADD', dlq, '*' }
   local count = packed_length(packed)
-  local fields, wrong = nil, nil
-  if not (count and count > MAX_SCRIPT_FIELDS) then fields, wrong = unpack_fields(packed) end
   if count and count > MAX_SCRIPT_FIELDS then
-    redis.call('XADD', dlq, '*', '$dead-letter-fields', packed, '$dead-letter-reason', reason,
-      '$dead-letter-time', tostring(now), '$dead-letter-token', token)
-  elseif fields then
-    local args = { 'XADD', dlq, '*' }
-    append_fields(args, message_fields(fields))
-    args[#args + 1] = '$dead-letter-reason'; args[#args + 1] = reason
-    args[#args + 1] = '$dead-letter-time'; args[#args + 1] = tostring(now)
-    args[#args + 1] = '$dead-letter-token'; args[#args + 1] = token
-    redis.call(unpack(args))
+    args[#args + 1] = '$dead-letter-fields'
+    args[#args + 1] = packed
   else
-    dead_letter_raw(dlq, packed, reason .. '; its payload ' .. wrong, token, now)
+    local fields, wrong = unpack_fields(packed)
+    if not fields then
+      dead_letter_raw(dlq, packed, reason .. '; its payload ' .. wrong, token, now)
+      return
+    end
+    append_fields(args, message_fields(fields))
   end
+  args[#args + 1] = '$dead-letter-reason'; args[#args + 1] = reason
+  args[#args + 1] = '$dead-letter-time'; args[#args + 1] = tostring(now)
+  args[#args + 1] = '$dead-letter-token'; args[#args + 1] = token
+  redis.call(unpack(args))
 end
 
 local function is_nogroup(reply)
