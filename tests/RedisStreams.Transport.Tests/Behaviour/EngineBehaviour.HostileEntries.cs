@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace RedisStreams.Transport.Tests.Behaviour;
 
 /// <summary>
-/// Entries of any shape: more fields than a Lua script can unpack (Redis 7.0 stops at 7,999 values), foreign
+/// Entries of any shape (queue names avoid "hostile": the hostile-names test claims every such key): more fields than a Lua script can unpack (Redis 7.0 stops at 7,999 values), foreign
 /// entries, and entries whose dead-lettering fails. None of them may stall a batch, the reclaim loop or the mover.
 /// </summary>
 public abstract partial class EngineBehaviour
@@ -14,29 +14,29 @@ public abstract partial class EngineBehaviour
     [Fact]
     public async Task A_foreign_entry_of_ten_thousand_fields_in_the_middle_of_a_batch_is_dead_lettered_and_the_rest_delivered()
     {
-        await Client.ProvisionQueueAsync("hostile-batch");
+        await Client.ProvisionQueueAsync("foreign-batch");
         for (var i = 0; i < 5; i++)
         {
-            await Client.SendAsync("hostile-batch", Message($"{i}"));
+            await Client.SendAsync("foreign-batch", Message($"{i}"));
         }
 
-        await Db.StreamAddAsync(StreamKey("hostile-batch"), ForeignFields(10_000));
+        await Db.StreamAddAsync(StreamKey("foreign-batch"), ForeignFields(10_000));
         for (var i = 5; i < 10; i++)
         {
-            await Client.SendAsync("hostile-batch", Message($"{i}"));
+            await Client.SendAsync("foreign-batch", Message($"{i}"));
         }
 
-        var receiver = await StartReceiverAsync("hostile-batch", prefetch: 20);
+        var receiver = await StartReceiverAsync("foreign-batch", prefetch: 20);
         var received = await ReceiveAndAckAsync(receiver, 10);
-        await WaitUntilAsync(async () => await Db.StreamLengthAsync(DeadLetterKey("hostile-batch")) == 1, TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(async () => await Db.StreamLengthAsync(DeadLetterKey("foreign-batch")) == 1, TimeSpan.FromSeconds(10));
 
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), received.Select(IdOf));
-        var dead = Assert.Single(await Client.ReadDeadLettersAsync("hostile-batch"));
+        var dead = Assert.Single(await Client.ReadDeadLettersAsync("foreign-batch"));
         Assert.Contains("no '$body' field", dead.Reason, StringComparison.Ordinal);
         Assert.Equal("v0", dead.Fields["f0"]);
         Assert.Equal("v9999", dead.Fields["f9999"]);
-        Assert.Equal(0, await Db.StreamLengthAsync(StreamKey("hostile-batch")));
-        Assert.Equal(0, (await Db.StreamPendingAsync(StreamKey("hostile-batch"), "hostile-batch")).PendingMessageCount);
+        Assert.Equal(0, await Db.StreamLengthAsync(StreamKey("foreign-batch")));
+        Assert.Equal(0, (await Db.StreamPendingAsync(StreamKey("foreign-batch"), "foreign-batch")).PendingMessageCount);
         Assert.True(receiver.Health.IsHealthy);
     }
 
@@ -44,19 +44,19 @@ public abstract partial class EngineBehaviour
     public async Task A_dead_lettered_foreign_entry_of_ten_thousand_fields_is_requeued_intact()
     {
         var original = ForeignFields(10_000);
-        await Client.ProvisionQueueAsync("hostile-requeue");
-        await Db.StreamAddAsync(StreamKey("hostile-requeue"), original);
-        var receiver = await StartReceiverAsync("hostile-requeue");
-        await WaitUntilAsync(async () => await Db.StreamLengthAsync(DeadLetterKey("hostile-requeue")) == 1, TimeSpan.FromSeconds(10));
+        await Client.ProvisionQueueAsync("foreign-requeue");
+        await Db.StreamAddAsync(StreamKey("foreign-requeue"), original);
+        var receiver = await StartReceiverAsync("foreign-requeue");
+        await WaitUntilAsync(async () => await Db.StreamLengthAsync(DeadLetterKey("foreign-requeue")) == 1, TimeSpan.FromSeconds(10));
 
         // Stopped first: a running receiver would dead-letter the body-less entry again at once.
         await receiver.DisposeAsync();
-        Assert.Equal(1, await Client.RequeueDeadLettersAsync("hostile-requeue"));
+        Assert.Equal(1, await Client.RequeueDeadLettersAsync("foreign-requeue"));
 
-        var entry = Assert.Single(await Db.StreamRangeAsync(StreamKey("hostile-requeue")));
+        var entry = Assert.Single(await Db.StreamRangeAsync(StreamKey("foreign-requeue")));
         Assert.Equal(original.Select(f => ((string)f.Name!, (string)f.Value!)), entry.Values.Select(f => ((string)f.Name!, (string)f.Value!)));
-        Assert.Equal(0, await Db.StreamLengthAsync(DeadLetterKey("hostile-requeue")));
-        Assert.Equal(0, await Db.HashLengthAsync(OversizedKey("hostile-requeue")));
+        Assert.Equal(0, await Db.StreamLengthAsync(DeadLetterKey("foreign-requeue")));
+        Assert.Equal(0, await Db.HashLengthAsync(OversizedKey("foreign-requeue")));
     }
 
     [Fact]
@@ -103,53 +103,53 @@ public abstract partial class EngineBehaviour
     [Fact]
     public async Task The_reclaim_loop_keeps_reclaiming_after_a_hostile_entry_is_reclaimed()
     {
-        await Client.ProvisionQueueAsync("hostile-reclaim");
+        await Client.ProvisionQueueAsync("foreign-reclaim");
         for (var i = 0; i < 3; i++)
         {
-            await Client.SendAsync("hostile-reclaim", Message($"a{i}"));
+            await Client.SendAsync("foreign-reclaim", Message($"a{i}"));
         }
 
-        var hostile = await Db.StreamAddAsync(StreamKey("hostile-reclaim"), ForeignFields(10_000));
+        var hostile = await Db.StreamAddAsync(StreamKey("foreign-reclaim"), ForeignFields(10_000));
         for (var i = 0; i < 3; i++)
         {
-            await Client.SendAsync("hostile-reclaim", Message($"b{i}"));
+            await Client.SendAsync("foreign-reclaim", Message($"b{i}"));
         }
 
         // A dead instance took everything; the hostile entry already went through a second death: a suspect.
-        Assert.Equal(7, (await Db.StreamReadGroupAsync(StreamKey("hostile-reclaim"), "hostile-reclaim", "dead-1", ">", 10)).Length);
-        await Db.StreamClaimAsync(StreamKey("hostile-reclaim"), "hostile-reclaim", "dead-2", 0, [hostile]);
+        Assert.Equal(7, (await Db.StreamReadGroupAsync(StreamKey("foreign-reclaim"), "foreign-reclaim", "dead-1", ">", 10)).Length);
+        await Db.StreamClaimAsync(StreamKey("foreign-reclaim"), "foreign-reclaim", "dead-2", 0, [hostile]);
 
-        var survivor = await StartReceiverAsync("hostile-reclaim", NewClient(o => o.ClaimIdleTime = TimeSpan.FromSeconds(1)), prefetch: 10);
+        var survivor = await StartReceiverAsync("foreign-reclaim", NewClient(o => o.ClaimIdleTime = TimeSpan.FromSeconds(1)), prefetch: 10);
         var received = await ReceiveAndAckAsync(survivor, 6, TimeSpan.FromSeconds(30));
 
         Assert.Equal(["a0", "a1", "a2", "b0", "b1", "b2"], received.Select(IdOf).Order());
-        await WaitUntilAsync(async () => await Db.StreamLengthAsync(DeadLetterKey("hostile-reclaim")) == 1, TimeSpan.FromSeconds(10));
-        Assert.Equal("v9999", Assert.Single(await Client.ReadDeadLettersAsync("hostile-reclaim")).Fields["f9999"]);
+        await WaitUntilAsync(async () => await Db.StreamLengthAsync(DeadLetterKey("foreign-reclaim")) == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal("v9999", Assert.Single(await Client.ReadDeadLettersAsync("foreign-reclaim")).Fields["f9999"]);
     }
 
     [Fact]
     public async Task A_hostile_entry_over_the_delivery_limit_is_dead_lettered_by_the_reclaim_script()
     {
-        await Client.ProvisionQueueAsync("hostile-limit");
-        var hostile = await Db.StreamAddAsync(StreamKey("hostile-limit"), ForeignFields(10_000));
-        await Client.SendAsync("hostile-limit", Message("fine"));
-        await Db.StreamReadGroupAsync(StreamKey("hostile-limit"), "hostile-limit", "dead-1", ">", 10);
-        await Db.StreamClaimAsync(StreamKey("hostile-limit"), "hostile-limit", "dead-2", 0, [hostile]);
-        await Db.StreamClaimAsync(StreamKey("hostile-limit"), "hostile-limit", "dead-3", 0, [hostile]);
+        await Client.ProvisionQueueAsync("foreign-limit");
+        var hostile = await Db.StreamAddAsync(StreamKey("foreign-limit"), ForeignFields(10_000));
+        await Client.SendAsync("foreign-limit", Message("fine"));
+        await Db.StreamReadGroupAsync(StreamKey("foreign-limit"), "foreign-limit", "dead-1", ">", 10);
+        await Db.StreamClaimAsync(StreamKey("foreign-limit"), "foreign-limit", "dead-2", 0, [hostile]);
+        await Db.StreamClaimAsync(StreamKey("foreign-limit"), "foreign-limit", "dead-3", 0, [hostile]);
 
-        var survivor = await StartReceiverAsync("hostile-limit", NewClient(o =>
+        var survivor = await StartReceiverAsync("foreign-limit", NewClient(o =>
         {
             o.ClaimIdleTime = TimeSpan.FromSeconds(1);
             o.MaxDeliveryCount = 2;
         }));
         var received = await ReceiveAndAckAsync(survivor, 1, TimeSpan.FromSeconds(30));
-        await WaitUntilAsync(async () => await Db.StreamLengthAsync(DeadLetterKey("hostile-limit")) == 1, TimeSpan.FromSeconds(20));
+        await WaitUntilAsync(async () => await Db.StreamLengthAsync(DeadLetterKey("foreign-limit")) == 1, TimeSpan.FromSeconds(20));
 
         Assert.Equal(["fine"], received.Select(IdOf));
-        var dead = Assert.Single(await Client.ReadDeadLettersAsync("hostile-limit"));
+        var dead = Assert.Single(await Client.ReadDeadLettersAsync("foreign-limit"));
         Assert.Contains("delivered 4 times", dead.Reason, StringComparison.Ordinal);
         Assert.Equal("v9999", dead.Fields["f9999"]);
-        Assert.Equal(0, await Db.StreamLengthAsync(StreamKey("hostile-limit")));
+        Assert.Equal(0, await Db.StreamLengthAsync(StreamKey("foreign-limit")));
     }
 
     [Fact]
