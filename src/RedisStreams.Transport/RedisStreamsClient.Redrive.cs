@@ -96,7 +96,7 @@ public sealed partial class RedisStreamsClient
                         else
                         {
                             report.Add(new RedriveItem(entry.Id!, null, RedriveOutcome.Skipped, Note: skip));
-                            _loggerFactory.CreateLogger<RedisStreamsClient>().RedriveSkipped(report.Source, entry.Id!, skip!);
+                            _logger.RedriveSkipped(report.Source, entry.Id!, skip!);
                         }
                     }
 
@@ -257,7 +257,7 @@ public sealed partial class RedisStreamsClient
 
         if (moved > 0)
         {
-            _loggerFactory.CreateLogger<RedisStreamsClient>().Redrove(report.Source, destination, moved);
+            _logger.Redrove(report.Source, destination, moved);
         }
     }
 
@@ -349,7 +349,7 @@ public sealed partial class RedisStreamsClient
         var values = fields.ToDictionary(f => (string)f.Name!, f => f.Value, StringComparer.Ordinal);
         var now = new DateTimeOffset(DateTime.SpecifyKind(await ServerTimeAsync(sourceKeys.Stream).ConfigureAwait(false), DateTimeKind.Utc));
         var byDestination = new Dictionary<string, List<(string EntryId, string MoveId, byte[] Packed)>>(StringComparer.Ordinal);
-        var logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
+        var logger = _logger;
         foreach (var (name, value) in values)
         {
             if (name.EndsWith(":meta", StringComparison.Ordinal) || !values.TryGetValue(name + ":meta", out var meta))

@@ -15,6 +15,7 @@ public static class RedisAclUser
         "+@stream", "+set", "+get", "+del", "+incr", "+exists", "+expire", "+pexpire",
         "+zadd", "+zrange", "+zrangebyscore", "+zrem", "+zcard",
         "+hset", "+hget", "+hdel", "+sadd", "+srem", "+smembers",
+        "+hsetnx", "+hlen", "+hscan", "+zscore", "+@transaction",
     ];
 
     /// <summary>
