@@ -165,7 +165,7 @@ public sealed partial class RedisStreamsClient
     {
         var ids = new List<string>(encoded.Count);
         var run = new List<RedisValue[]>();
-        var oversized = new OversizedEntries(Database, keys, _logger);
+        var oversized = OversizedFor(keys);
         foreach (var fields in encoded)
         {
             if (!OversizedEntries.IsOversized(fields))
@@ -180,7 +180,7 @@ public sealed partial class RedisStreamsClient
                 run.Clear();
             }
 
-            ids.Add(await oversized.AppendAsync(fields).ConfigureAwait(false));
+            ids.Add(await oversized.AppendAsync(fields, startedAt).ConfigureAwait(false));
         }
 
         if (run.Count > 0)

@@ -275,6 +275,9 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Multiplexer.GetServers().All(s => s.ServerType is ServerType.Standalone) ||
         Multiplexer.HashSlot(first) == Multiplexer.HashSlot(second);
 
+    /// <summary>Writes a queue's entries too large for a script, through this client's write guard.</summary>
+    internal Wire.OversizedEntries OversizedFor(QueueKeys keys) => new(Database, keys, Writes, _logger);
+
     internal QueueKeys KeysFor(string queue)
     {
         lock (_queueKeysLock)

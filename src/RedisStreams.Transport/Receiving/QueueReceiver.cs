@@ -64,7 +64,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         _logger = client.LoggerFactory.CreateLogger<QueueReceiver>();
         _deleteOnAck = _options.Retention is null ? "1" : "0";
         _acks = new GroupCommit<string, bool>(AckBatchAsync, maxBatch: 256);
-        _oversized = new OversizedEntries(client.Database, _keys, _logger);
+        _oversized = new OversizedEntries(client.Database, _keys, client.Writes, _logger);
 
         // Refill in batches of a quarter of the prefetch, not one slot at a time, unless handlers starve.
         _refillThreshold = Math.Max(1, PrefetchCount / 4);

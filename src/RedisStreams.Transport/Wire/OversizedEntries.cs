@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Naming;
@@ -9,16 +10,19 @@ namespace RedisStreams.Transport.Wire;
 /// <summary>
 /// Writes entries too large for a Lua script to write. Redis 7.0's Lua passes at most 7,999 values to one
 /// command (<c>unpack</c> fails at 8,000), so an entry of more than <see cref="MaxScriptFields"/> field values is
-/// written by the client, in a <c>MULTI</c>/<c>EXEC</c>: a send directly; a due delayed message or a requeued
-/// dead letter from the queue's <c>:oversized</c> hash, where a script put it packed, atomically with its
-/// removal from where it was.
+/// written by the client: a send with a plain <c>XADD</c>; a due delayed message, a requeued dead letter or a
+/// redriven message from the queue's <c>:oversized</c> hash, where a script put it packed atomically with its
+/// removal from where it was, in a <c>MULTI</c>/<c>EXEC</c> that also removes it from the hash.
 /// </summary>
 /// <remarks>
 /// Writing a staged entry is conditional on the hash still holding it unchanged (<c>WATCH</c>), so racing
-/// writers write it once, and the entry is always in exactly one place: the set or the dead-letter stream,
-/// the hash, or the stream. A writer that dies leaves it in the hash, and the next mover pass writes it.
+/// writers write it once, and the entry is always in exactly one place: where it came from, the hash, or the
+/// stream. A writer that dies leaves it in the hash, and the next mover pass writes it. Every write goes through
+/// the client's <see cref="WriteGuard"/>, as every other write does: retried through outages for
+/// <see cref="RedisStreamsOptions.WriteRetryTimeout"/>, out of memory at once, confirmed by <c>WAIT</c> in durable
+/// mode.
 /// </remarks>
-internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, ILogger logger)
+internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, WriteGuard writes, ILogger logger)
 {
     /// <summary>The most field values (names and values) a script writes in one entry; the same number as in prelude.lua.</summary>
     public const int MaxScriptFields = 7000;
@@ -32,32 +36,53 @@ internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, ILogg
     // Staged entries written per pass over leftovers, so one pass stays short.
     const int LeftoversPerPass = 50;
 
+    string Destination => $"queue '{keys.Queue}'";
+
     public static bool IsOversized(RedisValue[] fields) => fields.Length > MaxScriptFields;
 
-    /// <summary>Sends one entry: <c>XADD</c> and the doorbell in one transaction.</summary>
+    /// <summary>Sends one entry: a plain <c>XADD</c>, then the doorbell.</summary>
+    /// <param name="fields">The entry's field names and values.</param>
+    /// <param name="startedAt">When the caller asked to send it (a <see cref="Stopwatch"/> timestamp), for the retry window.</param>
     /// <returns>The new entry's id.</returns>
-    public async Task<string> AppendAsync(RedisValue[] fields)
+    public Task<string> AppendAsync(RedisValue[] fields, long startedAt)
     {
-        var transaction = database.CreateTransaction();
-        var added = transaction.StreamAddAsync(keys.Stream, Pairs(fields));
-        var rung = Ring(transaction);
-        await transaction.ExecuteAsync().ConfigureAwait(false);
-        await rung.ConfigureAwait(false);
-        return (string)(await added.ConfigureAwait(false))!;
+        var pairs = Pairs(fields);
+        return writes.WriteAsync(
+            Destination,
+            keys.Stream,
+            async flags =>
+            {
+                var id = (string)(await database.StreamAddAsync(keys.Stream, pairs, flags: flags).ConfigureAwait(false))!;
+
+                // After the entry, on the same connection; only a wake-up, so nobody waits for it.
+                _ = database.PublishAsync(keys.Doorbell, "m", CommandFlags.FireAndForget);
+                return id;
+            },
+            startedAt);
     }
 
     /// <summary>Writes the given staged entries to the stream; those it cannot write stay staged and are logged.</summary>
     /// <returns>How many this call wrote.</returns>
+    /// <remarks>Stops at the first entry that cannot be written: the others would fail the same way, each after its retry window.</remarks>
     public async Task<int> WriteStagedAsync(IEnumerable<RedisValue> stagedKeys)
     {
         var written = 0;
         foreach (var key in stagedKeys)
         {
-            written += await WriteOneLoggingFailureAsync(key, RedisValue.Null).ConfigureAwait(false) ? 1 : 0;
+            var result = await WriteOneStagedAsync(key).ConfigureAwait(false);
+            if (result.Outcome == StagedOutcome.StillStaged)
+            {
+                break;
+            }
+
+            written += result.Outcome is StagedOutcome.Written or StagedOutcome.Unconfirmed ? 1 : 0;
         }
 
         return written;
     }
+
+    /// <summary>Writes one staged entry to the stream; when it cannot, it stays staged and is logged.</summary>
+    public Task<StagedWrite> WriteOneStagedAsync(RedisValue stagedKey) => WriteOneLoggingFailureAsync(stagedKey, RedisValue.Null);
 
     /// <summary>Writes entries left staged by writers that died or lost a race (a bounded number per call).</summary>
     /// <returns>How many this call wrote.</returns>
@@ -76,35 +101,47 @@ internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, ILogg
         var written = 0;
         foreach (var entry in leftovers)
         {
-            written += await WriteOneLoggingFailureAsync(entry.Name, entry.Value).ConfigureAwait(false) ? 1 : 0;
+            var result = await WriteOneLoggingFailureAsync(entry.Name, entry.Value).ConfigureAwait(false);
+            if (result.Outcome == StagedOutcome.StillStaged)
+            {
+                break;
+            }
+
+            written += result.Outcome is StagedOutcome.Written or StagedOutcome.Unconfirmed ? 1 : 0;
         }
 
         return written;
     }
 
-    async Task<bool> WriteOneLoggingFailureAsync(RedisValue key, RedisValue packed)
+    async Task<StagedWrite> WriteOneLoggingFailureAsync(RedisValue key, RedisValue packed)
     {
         try
         {
             return await WriteOneAsync(key, packed).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (RedisStreamsReplicationException e)
+        {
+            // Written, and gone from the hash: only the replicas' confirmation is missing (the guard logged it).
+            return new StagedWrite(StagedOutcome.Unconfirmed, Problem: e.Message);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or RedisStreamsWriteException)
         {
             logger.OversizedWriteDeferred(e, keys.Queue, (string)key!);
-            return false;
+            return new StagedWrite(StagedOutcome.StillStaged, Problem: e.Message);
         }
     }
 
-    async Task<bool> WriteOneAsync(RedisValue key, RedisValue packed)
+    async Task<StagedWrite> WriteOneAsync(RedisValue key, RedisValue packed)
     {
+        var startedAt = Stopwatch.GetTimestamp();
         for (var attempt = 1; attempt <= WriteAttempts; attempt++)
         {
             if (packed.IsNull)
             {
-                packed = await database.HashGetAsync(keys.Oversized, key).ConfigureAwait(false);
+                packed = await writes.ReadAsync(Destination, keys.Oversized, () => database.HashGetAsync(keys.Oversized, key)).ConfigureAwait(false);
                 if (packed.IsNull)
                 {
-                    return false; // another writer wrote it
+                    return new StagedWrite(StagedOutcome.WrittenElsewhere); // another writer wrote it
                 }
             }
 
@@ -115,53 +152,106 @@ internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, ILogg
             }
             catch (FormatException e)
             {
-                var reason = $"an entry too large for a script, staged as '{key}', cannot be read: {e.Message}";
-                if ((long)await database.ScriptEvaluateAsync(LuaScripts.DropStaged, [keys.Oversized, keys.DeadLetter], [key, reason]).ConfigureAwait(false) == 1)
-                {
-                    TransportMetrics.DeadLettered.Add(1, TransportMetrics.Queue(keys.Queue));
-                    logger.OversizedUnreadable(keys.Queue, (string)key!, e.Message);
-                }
-
-                return false;
+                await DropUnreadableAsync(key, e.Message, startedAt).ConfigureAwait(false);
+                return new StagedWrite(StagedOutcome.DeadLettered, Problem: e.Message);
             }
 
-            var transaction = database.CreateTransaction();
-            transaction.AddCondition(Condition.HashEqual(keys.Oversized, key, packed));
-            var added = transaction.StreamAddAsync(keys.Stream, Pairs(fields));
-            var removed = transaction.HashDeleteAsync(keys.Oversized, key);
-            var rung = Ring(transaction);
-            if (!await transaction.ExecuteAsync().ConfigureAwait(false))
+            var written = await writes.WriteAsync(Destination, keys.Stream, flags => TryWriteAsync(key, packed, fields, flags), startedAt, wrote: id => id is not null).ConfigureAwait(false);
+            if (written is not null)
             {
-                packed = RedisValue.Null; // changed under us: look again
-                continue;
+                return new StagedWrite(StagedOutcome.Written, written);
             }
 
-            try
-            {
-                await added.ConfigureAwait(false);
-            }
-            catch (RedisServerException)
-            {
-                // The stream key holds something else (WRONGTYPE), and the transaction removed the entry anyway:
-                // put it back, so it is written once the key is a stream again.
-                await database.HashSetAsync(keys.Oversized, key, packed).ConfigureAwait(false);
-                throw;
-            }
-
-            await Task.WhenAll(removed, rung).ConfigureAwait(false);
-            return true;
+            packed = RedisValue.Null; // changed under us: look again
         }
 
         logger.OversizedWriteDeferred(null, keys.Queue, (string)key!);
-        return false;
+        return new StagedWrite(StagedOutcome.StillStaged, Problem: "other writers kept changing the oversized hash");
     }
 
     /// <summary>
-    /// Wakes idle receivers. Unlike the scripts it rings whether or not a receiver is waiting (one message on a
-    /// rare path) and leaves the waiting flag to expire or to the next script send: no conditional logic in a
-    /// transaction, and no command beyond those the engine's ACL already needs.
+    /// <c>XADD</c>, <c>HDEL</c> and the doorbell in one transaction, if the hash still holds <paramref name="packed"/>
+    /// under <paramref name="key"/>; the new id, or <c>null</c> when it did not.
     /// </summary>
-    Task Ring(ITransaction transaction) => transaction.PublishAsync(keys.Doorbell, "m");
+    async Task<string?> TryWriteAsync(RedisValue key, RedisValue packed, RedisValue[] fields, CommandFlags flags)
+    {
+        var transaction = database.CreateTransaction();
+        transaction.AddCondition(Condition.HashEqual(keys.Oversized, key, packed));
+        var added = transaction.StreamAddAsync(keys.Stream, Pairs(fields), flags: flags);
+        var removed = transaction.HashDeleteAsync(keys.Oversized, key, flags);
+
+        // Rings whether or not a receiver is waiting (one message on a rare path) and leaves the waiting flag to
+        // expire or to the next script send: no conditional logic in a transaction.
+        var rung = transaction.PublishAsync(keys.Doorbell, "m", flags);
+        bool executed;
+        try
+        {
+            executed = await transaction.ExecuteAsync(flags).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("EXECABORT", StringComparison.Ordinal))
+        {
+            throw await ExplainAbortAsync(e).ConfigureAwait(false);
+        }
+
+        if (!executed)
+        {
+            return null;
+        }
+
+        string id;
+        try
+        {
+            id = (string)(await added.ConfigureAwait(false))!;
+        }
+        catch (RedisServerException)
+        {
+            // The stream key holds something else (WRONGTYPE), and the transaction removed the entry anyway:
+            // put it back, so it is written once the key is a stream again.
+            await database.HashSetAsync(keys.Oversized, key, packed, flags: flags).ConfigureAwait(false);
+            throw;
+        }
+
+        await Task.WhenAll(removed, rung).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>
+    /// StackExchange.Redis reports a transaction that Redis refused to queue as <c>EXECABORT</c> alone and drops
+    /// the reason (out of memory, a missing ACL permission). An <c>XADD … NOMKSTREAM</c> to a key of the queue's
+    /// slot that never exists asks Redis the same question without writing anything: its refusal is the reason,
+    /// thrown instead, so the guard fails at once on <c>OOM</c> and a missing permission is named.
+    /// </summary>
+    async Task<Exception> ExplainAbortAsync(RedisServerException abort)
+    {
+        try
+        {
+            await database.ExecuteAsync("XADD", keys.Oversized.Append(":probe"), "NOMKSTREAM", "*", "probe", "1").ConfigureAwait(false);
+        }
+        catch (RedisServerException refusal)
+        {
+            return refusal;
+        }
+
+        return abort;
+    }
+
+    /// <summary>Moves a staged entry nobody can read to the dead-letter stream, raw, in one step.</summary>
+    async Task DropUnreadableAsync(RedisValue key, string problem, long startedAt)
+    {
+        var reason = $"an entry too large for a script, staged as '{key}', cannot be read: {problem}";
+        RedisKey[] scriptKeys = [keys.Oversized, keys.DeadLetter];
+        RedisValue[] args = [key, reason];
+        var dropped = (long)await writes.WriteAsync(
+            $"the dead-letter stream of queue '{keys.Queue}'",
+            keys.DeadLetter,
+            flags => database.ScriptEvaluateAsync(LuaScripts.DropStaged, scriptKeys, args, flags),
+            startedAt).ConfigureAwait(false);
+        if (dropped == 1)
+        {
+            TransportMetrics.DeadLettered.Add(1, TransportMetrics.Queue(keys.Queue));
+            logger.OversizedUnreadable(keys.Queue, (string)key!, problem);
+        }
+    }
 
     static NameValueEntry[] Pairs(RedisValue[] fields)
     {
