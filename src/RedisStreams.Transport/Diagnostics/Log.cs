@@ -107,8 +107,8 @@ internal static partial class Log
     [LoggerMessage(1037, LogLevel.Error, "Entry {StagedKey} of queue {Queue}, too large for a script, could not be read ({Problem}) and was moved to the dead-letter stream with its raw payload")]
     public static partial void OversizedUnreadable(this ILogger logger, string queue, string stagedKey, string problem);
 
-    [LoggerMessage(1038, LogLevel.Warning, "{Count} dead-lettered entries of queue {Queue} hold nothing that can go back to the queue (no message fields, or a payload that could not be read); they stay in the dead-letter stream")]
-    public static partial void DeadLettersLeftInPlace(this ILogger logger, string queue, long count);
+    // 1038 ("dead letters left in place") is retired, not to be reused: requeueing goes through the redrive, which
+    // logs each dead letter it leaves in place as 1053 with the reason.
 
     [LoggerMessage(1050, LogLevel.Information, "Redrove {Count} message(s) from {Source} to queue {Destination}")]
     public static partial void Redrove(this ILogger logger, string source, string destination, long count);

@@ -116,6 +116,21 @@ local function stage(oversized, token, packed)
   return key
 end
 
+-- Writes a packed field list as a new entry of a stream or, when it holds more field values than a script may
+-- write, keeps it in the oversized hash under a fresh key for a client to write (never unpacking it). Returns
+-- the new entry id, or { staged key }. Raises an error, having written nothing, when the list cannot be read.
+local function write_packed(stream, oversized, token, packed)
+  local count = packed_length(packed)
+  if count and count > MAX_SCRIPT_FIELDS then
+    return { stage(oversized, token, packed) }
+  end
+  local fields, wrong = unpack_fields(packed)
+  if not fields then error('the packed fields ' .. wrong) end
+  local args = { 'XADD', stream, '*' }
+  for k = 1, #fields do args[#args + 1] = fields[k] end
+  return redis.call(unpack(args))
+end
+
 -- Appends an entry's fields to an XADD argument list, or, when there are more than a script may write, one
 -- field holding all of them packed.
 local function append_fields(args, fields)
