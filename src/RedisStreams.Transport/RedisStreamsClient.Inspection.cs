@@ -1,6 +1,5 @@
 using System.Net;
 using RedisStreams.Transport.Naming;
-using RedisStreams.Transport.Scripts;
 using RedisStreams.Transport.Wire;
 using StackExchange.Redis;
 
@@ -34,17 +33,12 @@ public sealed partial class RedisStreamsClient
             if (info.Name is not null)
             {
                 waiting = info.Lag;
-                var pending = await db.StreamPendingAsync(keys.Stream, group).ConfigureAwait(false);
-                pendingCount = pending.PendingMessageCount;
-                if (pendingCount > 0)
-                {
-                    // On the server's clock, which stamped the entry id: a client clock that is off does not matter.
-                    var age = (long)await db.ScriptEvaluateAsync(LuaScripts.PendingAge, [keys.Stream], [group]).ConfigureAwait(false);
-                    oldestAge = age >= 0 ? TimeSpan.FromMilliseconds(age) : null;
-                }
-
-                var consumerInfo = await db.StreamConsumerInfoAsync(keys.Stream, group).ConfigureAwait(false);
-                consumers = [.. consumerInfo.Select(c => new ConsumerStatistics(c.Name, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
+                var pending = db.StreamPendingAsync(keys.Stream, group);
+                var consumerInfo = db.StreamConsumerInfoAsync(keys.Stream, group);
+                var now = ServerTimeAsync(keys.Stream);
+                pendingCount = (await pending.ConfigureAwait(false)).PendingMessageCount;
+                oldestAge = AgeOf((await pending.ConfigureAwait(false)).LowestPendingMessageId, await now.ConfigureAwait(false));
+                consumers = [.. (await consumerInfo.ConfigureAwait(false)).Select(c => new ConsumerStatistics(c.Name, c.PendingMessageCount, TimeSpan.FromMilliseconds(c.IdleTimeInMilliseconds)))];
             }
         }
 

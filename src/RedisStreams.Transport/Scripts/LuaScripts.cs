@@ -27,7 +27,6 @@ internal static class LuaScripts
     public static readonly string Deliver = Load("deliver");
     public static readonly string SweepDelayed = Load("sweepdelayed");
     public static readonly string DropStaged = Load("dropstaged");
-    public static readonly string PendingAge = Load("pendingage");
 
     static string Load(string name) => Read("prelude") + "\n" + Read(name);
 
