@@ -509,7 +509,14 @@ public sealed partial class RedisStreamsClient
     }
 
     /// <summary>Writes entries too large for a script that an earlier, interrupted redrive (or mover) left staged in <paramref name="target"/>.</summary>
-    Task<int> WriteLeftoversAsync(QueueKeys target) => OversizedFor(target).WriteLeftoversAsync();
+    async Task WriteLeftoversAsync(QueueKeys target)
+    {
+        // Usually empty: one count, and a scan only when something waits.
+        if (await Database.HashLengthAsync(target.Oversized).ConfigureAwait(false) > 0)
+        {
+            await OversizedFor(target).WriteLeftoversAsync().ConfigureAwait(false);
+        }
+    }
 
     void ThrowIfStopped(int step)
     {

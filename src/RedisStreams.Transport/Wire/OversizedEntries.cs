@@ -63,23 +63,8 @@ internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, Write
 
     /// <summary>Writes the given staged entries to the stream; those it cannot write stay staged and are logged.</summary>
     /// <returns>How many this call wrote.</returns>
-    /// <remarks>Stops at the first entry that cannot be written: the others would fail the same way, each after its retry window.</remarks>
-    public async Task<int> WriteStagedAsync(IEnumerable<RedisValue> stagedKeys)
-    {
-        var written = 0;
-        foreach (var key in stagedKeys)
-        {
-            var result = await WriteOneStagedAsync(key).ConfigureAwait(false);
-            if (result.Outcome == StagedOutcome.StillStaged)
-            {
-                break;
-            }
-
-            written += result.Outcome is StagedOutcome.Written or StagedOutcome.Unconfirmed ? 1 : 0;
-        }
-
-        return written;
-    }
+    public Task<int> WriteStagedAsync(IEnumerable<RedisValue> stagedKeys) =>
+        WriteAllAsync(stagedKeys.Select(key => (key, RedisValue.Null)));
 
     /// <summary>Writes one staged entry to the stream; when it cannot, it stays staged and is logged.</summary>
     public Task<StagedWrite> WriteOneStagedAsync(RedisValue stagedKey) => WriteOneLoggingFailureAsync(stagedKey, RedisValue.Null);
@@ -88,20 +73,29 @@ internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, Write
     /// <returns>How many this call wrote.</returns>
     public async Task<int> WriteLeftoversAsync()
     {
-        var leftovers = new List<HashEntry>();
+        var leftovers = new List<(RedisValue, RedisValue)>();
         await foreach (var entry in database.HashScanAsync(keys.Oversized, pageSize: LeftoversPerPass).ConfigureAwait(false))
         {
-            leftovers.Add(entry);
+            leftovers.Add((entry.Name, entry.Value));
             if (leftovers.Count == LeftoversPerPass)
             {
                 break;
             }
         }
 
+        return await WriteAllAsync(leftovers).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes staged entries (key, and the packed fields when already read) one after another; stops at the first
+    /// that cannot be written, since the others would fail the same way, each after its retry window.
+    /// </summary>
+    async Task<int> WriteAllAsync(IEnumerable<(RedisValue Key, RedisValue Packed)> staged)
+    {
         var written = 0;
-        foreach (var entry in leftovers)
+        foreach (var (key, packed) in staged)
         {
-            var result = await WriteOneLoggingFailureAsync(entry.Name, entry.Value).ConfigureAwait(false);
+            var result = await WriteOneLoggingFailureAsync(key, packed).ConfigureAwait(false);
             if (result.Outcome == StagedOutcome.StillStaged)
             {
                 break;
@@ -152,7 +146,15 @@ internal sealed class OversizedEntries(IDatabase database, QueueKeys keys, Write
             }
             catch (FormatException e)
             {
-                await DropUnreadableAsync(key, e.Message, startedAt).ConfigureAwait(false);
+                try
+                {
+                    await DropUnreadableAsync(key, e.Message, startedAt).ConfigureAwait(false);
+                }
+                catch (RedisStreamsReplicationException)
+                {
+                    // Dead-lettered all the same; only the replicas' confirmation is missing (the guard logged it).
+                }
+
                 return new StagedWrite(StagedOutcome.DeadLettered, Problem: e.Message);
             }
 
