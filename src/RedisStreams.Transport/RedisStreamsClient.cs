@@ -19,6 +19,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 {
     readonly bool _ownsMultiplexer;
     readonly ILoggerFactory _loggerFactory;
+    readonly ILogger _logger;
     readonly ConnectionWatch _connectionWatch;
     readonly Dictionary<string, QueueKeys> _queueKeys = new(StringComparer.Ordinal);
     readonly Lock _queueKeysLock = new();
@@ -41,10 +42,10 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Multiplexer = multiplexer;
         _ownsMultiplexer = ownsMultiplexer;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        var logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
-        Writes = new WriteGuard(this, logger);
-        EvictionPolicy = new EvictionPolicyCheck(multiplexer, Options.AllowEvictingPolicy, logger);
-        _connectionWatch = new ConnectionWatch(multiplexer, logger);
+        _logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
+        Writes = new WriteGuard(this, _logger);
+        EvictionPolicy = new EvictionPolicyCheck(multiplexer, Options.AllowEvictingPolicy, _logger);
+        _connectionWatch = new ConnectionWatch(multiplexer, _logger);
         Scanner = new Inspection.KeyScanner(multiplexer);
         AclUser = UserOf(multiplexer);
         Subscriptions = new SubscriptionRegistry(this);
@@ -270,6 +271,9 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     internal bool CanScriptAcross(RedisKey first, RedisKey second) =>
         Multiplexer.GetServers().All(s => s.ServerType is ServerType.Standalone) ||
         Multiplexer.HashSlot(first) == Multiplexer.HashSlot(second);
+
+    /// <summary>Writes a queue's entries too large for a script, through this client's write guard.</summary>
+    internal Wire.OversizedEntries OversizedFor(QueueKeys keys) => new(Database, keys, Writes, _logger);
 
     internal QueueKeys KeysFor(string queue)
     {

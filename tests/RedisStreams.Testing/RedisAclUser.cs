@@ -15,11 +15,13 @@ public static class RedisAclUser
         "+@stream", "+set", "+get", "+del", "+incr", "+exists", "+expire", "+pexpire",
         "+zadd", "+zrange", "+zrangebyscore", "+zrem", "+zcard",
         "+hset", "+hget", "+hdel", "+sadd", "+srem", "+smembers",
+        "+hsetnx", "+hlen", "+hscan", "+zscore", "+@transaction",
     ];
 
     /// <summary>
     /// What an operator's user needs for every <c>redis-streams</c> command (listing scans the keyspace, redrive and
-    /// purge run the engine's scripts); docs/operations.md shows the same rules.
+    /// purge run the engine's scripts, a redrive writes messages too large for a script itself in a transaction);
+    /// docs/operations.md shows the same rules.
     /// </summary>
     public static readonly string[] OperatorCommandRules =
     [
@@ -28,6 +30,7 @@ public static class RedisAclUser
         "+xlen", "+xinfo", "+xpending", "+xrange", "+xrevrange", "+zcard", "+zrange", "+hlen", "+smembers",
         "+evalsha", "+eval", "+script|load", "+publish", "+xadd", "+xdel", "+xtrim", "+xgroup",
         "+hset", "+hdel", "+hgetall", "+zadd", "+zscore", "+zremrangebyscore", "+del", "+srem", "+incr",
+        "+hsetnx", "+hget", "+hscan", "+@transaction",
     ];
 
     /// <summary>The arguments of <c>ACL SETUSER</c> for a user limited to <paramref name="prefix"/>.</summary>

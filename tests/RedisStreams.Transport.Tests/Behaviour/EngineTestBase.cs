@@ -64,7 +64,7 @@ public abstract class EngineTestBase : IAsyncLifetime
     }
 
     /// <summary>A client on the shared connection (another "instance" in the same process).</summary>
-    protected RedisStreamsClient NewClient(Action<RedisStreamsOptions>? adjust = null) => new(Connection, TestOptions(adjust));
+    protected RedisStreamsClient NewClient(Action<RedisStreamsOptions>? adjust = null, Microsoft.Extensions.Logging.ILoggerFactory? logs = null) => new(Connection, TestOptions(adjust), logs);
 
     /// <summary>A client on its own connection, as a separate process would have.</summary>
     protected async Task<RedisStreamsClient> NewIsolatedClientAsync(Action<RedisStreamsOptions>? adjust = null)
@@ -120,6 +120,12 @@ public abstract class EngineTestBase : IAsyncLifetime
     protected RedisKey StreamKey(string queue) => $"{Prefix}:{{{queue}}}";
 
     protected RedisKey DeadLetterKey(string queue) => $"{Prefix}:{{{queue}}}:dead-letter";
+
+    protected RedisKey DelayedKey(string queue) => $"{Prefix}:{{{queue}}}:delayed";
+
+    protected RedisKey DelayedDataKey(string queue) => $"{Prefix}:{{{queue}}}:delayed-data";
+
+    protected RedisKey OversizedKey(string queue) => $"{Prefix}:{{{queue}}}:oversized";
 
     protected async Task<long> ServerTimeMillisecondsAsync()
     {
