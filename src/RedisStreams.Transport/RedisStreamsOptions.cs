@@ -11,6 +11,7 @@ public sealed class RedisStreamsOptions
     TimeSpan _consumerExpiry = TimeSpan.FromMinutes(10);
     TimeSpan _delayedPollInterval = TimeSpan.FromSeconds(10);
     TimeSpan _trimInterval = TimeSpan.FromSeconds(5);
+    TimeSpan _subscriptionCheckInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The prefix of every key and channel the engine uses, so several applications can share one Redis.
@@ -112,6 +113,23 @@ public sealed class RedisStreamsOptions
         set => _trimInterval = value >= TimeSpan.FromMilliseconds(100)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(TrimInterval), value, "TrimInterval must be at least 100 ms.");
+    }
+
+    /// <summary>
+    /// How often a client that subscribed queues or linked topics checks that Redis still holds them, and writes
+    /// them again when Redis lost them (a restart without persistence, a failover to an empty or lagging node,
+    /// <c>FLUSHALL</c>, deleted keys). Reconnects, receivers that find their queue gone and a changed server
+    /// identity trigger the same check at once; this interval is the safety net. Each check costs one <c>GET</c>
+    /// per topic the client subscribed to or linked, and <c>INFO server</c> and <c>INFO replication</c> per
+    /// primary. Clients that subscribed and linked nothing never check. The default value is 10 seconds; at
+    /// least 100 ms.
+    /// </summary>
+    public TimeSpan SubscriptionCheckInterval
+    {
+        get => _subscriptionCheckInterval;
+        set => _subscriptionCheckInterval = value >= TimeSpan.FromMilliseconds(100)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(SubscriptionCheckInterval), value, "SubscriptionCheckInterval must be at least 100 ms.");
     }
 
     /// <summary>
