@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RedisStreams.Transport.Connection;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Naming;
+using RedisStreams.Transport.Subscriptions;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport;
@@ -19,6 +20,8 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 {
     readonly bool _ownsMultiplexer;
     readonly ILoggerFactory _loggerFactory;
+    readonly ILogger _logger;
+    readonly RegistryWatchdog _watchdog;
     readonly Dictionary<string, QueueKeys> _queueKeys = new(StringComparer.Ordinal);
     readonly Lock _queueKeysLock = new();
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, Batching.GroupCommit<OutgoingMessage, string>> _senders = new(StringComparer.Ordinal);
@@ -40,7 +43,9 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Multiplexer = multiplexer;
         _ownsMultiplexer = ownsMultiplexer;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        Subscriptions = new SubscriptionRegistry(Database, Options.KeyPrefix);
+        _logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
+        Subscriptions = new SubscriptionRegistry(Database, Options.KeyPrefix, onAsserted: () => _watchdog!.Start());
+        _watchdog = new RegistryWatchdog(multiplexer, Subscriptions, Options.SubscriptionCheckInterval, _loggerFactory.CreateLogger<SubscriptionRegistry>());
     }
 
     /// <summary>
@@ -176,6 +181,10 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 
     internal ILoggerFactory LoggerFactory => _loggerFactory;
 
+    /// <summary>Tells the client that Redis may have lost data, so it checks its subscriptions at once.</summary>
+    /// <param name="evidence">What was seen, for the log.</param>
+    internal void SuspectDataLoss(string evidence) => _watchdog.Wake(evidence);
+
     internal QueueKeys KeysFor(string queue)
     {
         lock (_queueKeysLock)
@@ -195,9 +204,10 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentException">The name is empty, too long or not well-formed text.</exception>
     public static void ValidateQueueName(string queue) => EntityName.Validate(queue, "queue");
 
-    /// <summary>Closes the connection if this client opened it.</summary>
+    /// <summary>Stops keeping this client's subscriptions in Redis and closes the connection if this client opened it.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _watchdog.DisposeAsync().ConfigureAwait(false);
         if (_ownsMultiplexer)
         {
             await Multiplexer.CloseAsync().ConfigureAwait(false);
@@ -205,9 +215,10 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Closes the connection if this client opened it.</summary>
+    /// <summary>Stops keeping this client's subscriptions in Redis and closes the connection if this client opened it.</summary>
     public void Dispose()
     {
+        _watchdog.Stop();
         if (_ownsMultiplexer)
         {
             Multiplexer.Dispose();

@@ -12,7 +12,7 @@ public static class RedisAclUser
     [
         "+@connection", "+acl|whoami", "+info", "+client|setname", "+client|id", "+cluster|nodes", "+cluster|slots",
         "+evalsha", "+eval", "+script|load", "+publish", "+subscribe", "+unsubscribe", "+time",
-        "+@stream", "+set", "+get", "+del", "+incr", "+exists", "+expire", "+pexpire",
+        "+@stream", "+set", "+get", "+del", "+exists", "+expire", "+pexpire",
         "+zadd", "+zrange", "+zrangebyscore", "+zrem", "+zcard",
         "+hset", "+hget", "+hdel", "+sadd", "+srem", "+smembers",
     ];

@@ -29,7 +29,7 @@ internal sealed class RedisStreamsHostConfiguration :
             x.Handle<TimeoutException>();
             x.Exponential(1000, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(500));
         });
-        _supervisor = new Recycle<ClientContextSupervisor>(() => new ClientContextSupervisor(Settings));
+        _supervisor = new Recycle<ClientContextSupervisor>(() => new ClientContextSupervisor(Settings, () => LogContext));
     }
 
     public ClientContextSupervisor ConnectionSupervisor => _supervisor.Supervisor;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using RedisStreams.Transport;
 using StackExchange.Redis;
 
@@ -60,14 +61,14 @@ internal sealed class RedisStreamsHostSettings
         }
     }
 
-    public async Task<RedisStreamsClient> ConnectAsync(RedisStreamsOptions options)
+    public async Task<RedisStreamsClient> ConnectAsync(RedisStreamsOptions options, ILoggerFactory? loggerFactory)
     {
         if (Multiplexer is not null)
         {
-            return new RedisStreamsClient(Multiplexer, options);
+            return new RedisStreamsClient(Multiplexer, options, loggerFactory);
         }
 
-        return await RedisStreamsClient.ConnectAsync(Connection!, options).ConfigureAwait(false);
+        return await RedisStreamsClient.ConnectAsync(Connection!, options, loggerFactory).ConfigureAwait(false);
     }
 
     (string Host, int Port) FirstEndPoint()

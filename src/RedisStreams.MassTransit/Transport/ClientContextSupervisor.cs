@@ -1,3 +1,4 @@
+using MassTransit.Logging;
 using MassTransit.Transports;
 using RedisStreams.MassTransit.Configuration;
 
@@ -6,8 +7,8 @@ namespace RedisStreams.MassTransit.Transport;
 /// <summary>Keeps a client context available, recreating it after a fault; the host's one owns the connection.</summary>
 internal sealed class ClientContextSupervisor : TransportPipeContextSupervisor<IClientContext>
 {
-    public ClientContextSupervisor(RedisStreamsHostSettings settings)
-        : base(new ConnectionContextFactory(settings))
+    public ClientContextSupervisor(RedisStreamsHostSettings settings, Func<ILogContext?> logContext)
+        : base(new ConnectionContextFactory(settings, logContext))
     {
     }
 

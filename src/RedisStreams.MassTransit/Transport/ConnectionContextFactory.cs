@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Agents;
 using MassTransit.Internals;
+using MassTransit.Logging;
 using RedisStreams.MassTransit.Configuration;
 using RedisStreams.Transport;
 
@@ -10,10 +11,14 @@ namespace RedisStreams.MassTransit.Transport;
 internal sealed class ConnectionContextFactory : IPipeContextFactory<IClientContext>
 {
     readonly RedisStreamsHostSettings _settings;
+    readonly Func<ILogContext?> _logContext;
 
-    public ConnectionContextFactory(RedisStreamsHostSettings settings)
+    /// <param name="settings">Where to connect.</param>
+    /// <param name="logContext">The bus's log context, where the engine logs too.</param>
+    public ConnectionContextFactory(RedisStreamsHostSettings settings, Func<ILogContext?> logContext)
     {
         _settings = settings;
+        _logContext = logContext;
     }
 
     public IPipeContextAgent<IClientContext> CreateContext(ISupervisor supervisor) =>
@@ -26,7 +31,8 @@ internal sealed class ConnectionContextFactory : IPipeContextFactory<IClientCont
     {
         try
         {
-            var client = await _settings.ConnectAsync(_settings.CreateEngineOptions()).ConfigureAwait(false);
+            var logContext = _logContext() ?? LogContext.Current;
+            var client = await _settings.ConnectAsync(_settings.CreateEngineOptions(), logContext is null ? null : new LogContextLoggerFactory(logContext)).ConfigureAwait(false);
             return new RedisStreamsClientContext(client, cancellationToken);
         }
         catch (Exception e) when (e is not ConnectionException)

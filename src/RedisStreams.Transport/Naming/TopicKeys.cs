@@ -10,6 +10,7 @@ internal sealed class TopicKeys
         var tag = prefix + ":topic:{" + EntityName.Escape(topic, "topic") + "}";
         Queues = tag + ":queues";
         Topics = tag + ":topics";
+        Epoch = tag + ":epoch";
     }
 
     /// <summary>Set of queue names subscribed to the topic.</summary>
@@ -18,6 +19,15 @@ internal sealed class TopicKeys
     /// <summary>Set of topic names that receive everything published to this topic.</summary>
     public RedisKey Topics { get; }
 
-    /// <summary>Counter bumped on every registry change, so publishers can cache resolutions safely.</summary>
+    /// <summary>
+    /// A random value written with the topic's first subscription or link and never removed: it is gone or
+    /// different only when Redis lost the topic's keys.
+    /// </summary>
+    public RedisKey Epoch { get; }
+
+    /// <summary>
+    /// A random value written anew on every registry change, so publishers can cache resolutions: never a counter,
+    /// which would start again from the same values after Redis lost it.
+    /// </summary>
     public static RedisKey Version(string prefix) => prefix + ":registry-version";
 }
