@@ -23,7 +23,7 @@ public sealed class SubscriptionHealingTests(ITestOutputHelper output) : EngineT
 
     protected override async Task<RedisEndpoint> GetRedisAsync()
     {
-        _server = await RedisServerProcess.StartInAsync(_port, _directory);
+        _server = await StartServerAsync();
         return _server.Endpoint;
     }
 
@@ -75,8 +75,9 @@ public sealed class SubscriptionHealingTests(ITestOutputHelper output) : EngineT
         var publisher = await NewIsolatedClientAsync();
 
         await (await Redis.AdminAsync()).GetServers()[0].FlushAllDatabasesAsync();
+        var flushed = DateTime.UtcNow;
         var unrouted = await PublishUntilRoutedAsync(publisher, "OrderShipped");
-        output.WriteLine($"{unrouted} probe(s) reached no queue before the subscription was back");
+        output.WriteLine($"routed again {(DateTime.UtcNow - flushed).TotalMilliseconds:F0} ms after FLUSHALL; {unrouted} probe(s) reached no queue before");
 
         var after = Enumerable.Range(0, 20).Select(i => $"after-{i}").ToList();
         foreach (var id in after)
@@ -100,11 +101,13 @@ public sealed class SubscriptionHealingTests(ITestOutputHelper output) : EngineT
         await subscriber.Subscriptions.SubscribeAsync("PriceChanged", "pricing");
         await _server.KillAsync();
         _server.Dispose();
-        _server = await RedisServerProcess.StartInAsync(_port, _directory);
+        _server = await StartServerAsync();
+        var restarted = DateTime.UtcNow;
 
         Assert.True(
             await EventuallyAsync(async () => (await SubscribersAsync("PriceChanged")).Contains("pricing")),
             $"subscribers: {string.Join(", ", await SubscribersAsync("PriceChanged"))}");
+        output.WriteLine($"written again {(DateTime.UtcNow - restarted).TotalMilliseconds:F0} ms after the restart");
         Assert.Equal(["catalog", "pricing"], await SubscribersAsync("PriceChanged"));
         AssertRestored(logs, "PriceChanged", "pricing");
     }
@@ -113,7 +116,7 @@ public sealed class SubscriptionHealingTests(ITestOutputHelper output) : EngineT
     public async Task A_subscription_lost_in_a_failover_is_written_again_though_its_topic_survived()
     {
         var logs = new CapturingLoggerFactory();
-        using var replica = await RedisServerProcess.StartAsync(FreePorts.Next(), "--replicaof", "127.0.0.1", _port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var replica = await RedisServerProcess.StartAsync(FreePorts.Next(), "--replicaof", "127.0.0.1", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--repl-diskless-sync-delay", "0");
         var primary = (await Redis.AdminAsync()).GetServers()[0];
         var replicaServer = (await replica.Endpoint.AdminAsync()).GetServers()[0];
         await WaitForReplicationLinkAsync(replicaServer);
@@ -134,10 +137,12 @@ public sealed class SubscriptionHealingTests(ITestOutputHelper output) : EngineT
         await WaitForReplicationLinkAsync(primary);
         Assert.DoesNotContain("alerts", await SubscribersAsync("StockLow"));
         await primary.ExecuteAsync("REPLICAOF", "NO", "ONE");
+        var promoted = DateTime.UtcNow;
 
         Assert.True(
             await EventuallyAsync(async () => (await SubscribersAsync("StockLow")).Contains("alerts")),
             $"subscribers: {string.Join(", ", await SubscribersAsync("StockLow"))}");
+        output.WriteLine($"written again {(DateTime.UtcNow - promoted).TotalMilliseconds:F0} ms after the promotion");
         Assert.Equal(["alerts", "purchasing"], await SubscribersAsync("StockLow"));
         AssertRestored(logs, "StockLow", "alerts");
     }
@@ -171,8 +176,11 @@ public sealed class SubscriptionHealingTests(ITestOutputHelper output) : EngineT
             File.Delete(file);
         }
 
-        _server = await RedisServerProcess.StartInAsync(_port, _directory);
+        _server = await StartServerAsync();
     }
+
+    // No 5 s wait for more replicas before a full sync: the failover test syncs twice.
+    Task<RedisServerProcess> StartServerAsync() => RedisServerProcess.StartInAsync(_port, _directory, "--repl-diskless-sync-delay", "0");
 
     async Task<List<string>> SubscribersAsync(string topic)
     {
