@@ -104,6 +104,9 @@ public sealed partial class RedisStreamsClient
             queues = await Subscriptions.ResolveQueuesAsync(topic).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (queues.Count == 0)
             {
+                // Normal for a topic nobody listens to yet; after Redis lost the registry, the only symptom.
+                TransportMetrics.Unrouted.Add(1, TransportMetrics.Topic(topic));
+                _logger.PublishedToNobody(topic);
                 return 0;
             }
 

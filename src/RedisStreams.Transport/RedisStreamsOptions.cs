@@ -14,6 +14,7 @@ public sealed class RedisStreamsOptions
     int _requiredReplicas;
     TimeSpan _replicationTimeout = TimeSpan.FromSeconds(1);
     TimeSpan _writeRetryTimeout = TimeSpan.FromSeconds(10);
+    TimeSpan _subscriptionCheckInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// The prefix of every key and channel the engine uses, so several applications can share one Redis.
@@ -166,6 +167,23 @@ public sealed class RedisStreamsOptions
     /// and set the policy to <c>noeviction</c> unless losing messages is acceptable. The default value is <c>false</c>.
     /// </summary>
     public bool AllowEvictingPolicy { get; set; }
+
+    /// <summary>
+    /// How often a client that subscribed queues or linked topics checks that Redis still holds them, and writes
+    /// them again when Redis lost them (a restart without persistence, a failover to an empty or lagging node,
+    /// <c>FLUSHALL</c>, deleted keys). Reconnects, receivers that find their queue gone and a changed server
+    /// identity trigger the same check at once; this interval is the safety net. Each check costs one <c>GET</c>
+    /// per topic the client subscribed to or linked, and <c>INFO server</c> and <c>INFO replication</c> per
+    /// primary. Clients that subscribed and linked nothing never check. The default value is 10 seconds; at
+    /// least 100 ms.
+    /// </summary>
+    public TimeSpan SubscriptionCheckInterval
+    {
+        get => _subscriptionCheckInterval;
+        set => _subscriptionCheckInterval = value >= TimeSpan.FromMilliseconds(100)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(SubscriptionCheckInterval), value, "SubscriptionCheckInterval must be at least 100 ms.");
+    }
 
     /// <summary>
     /// The consumer name prefix of this process; a unique suffix is added per receiver. The default value is

@@ -112,4 +112,16 @@ internal static partial class Log
 
     [LoggerMessage(1056, LogLevel.Information, "Deleted queue {Queue} ({Messages} message(s), {DeadLetters} dead letter(s)) and its {Topics} subscription(s)")]
     public static partial void QueueRemoved(this ILogger logger, string queue, long messages, long deadLetters, int topics);
+
+    [LoggerMessage(1040, LogLevel.Warning, "Subscriptions of topic '{Topic}' were missing from Redis ({Cause}) and were written again: subscribed queues [{Queues}], linked topics [{LinkedTopics}]. Noticed by: {Trigger}. Messages published to the topic before now reached none of them")]
+    public static partial void SubscriptionsRestored(this ILogger logger, string topic, string queues, string linkedTopics, string cause, string trigger);
+
+    [LoggerMessage(1041, LogLevel.Warning, "Redis at {EndPoint} is not the server it was ({Before} -> {Now}): it restarted or failed over and may have lost recent writes; checking every subscription this client made")]
+    public static partial void ServerChanged(this ILogger logger, string endPoint, string before, string now);
+
+    [LoggerMessage(1042, LogLevel.Warning, "Checking that this client's subscriptions are still in Redis failed ({Trigger}); trying again in {RetryDelay}")]
+    public static partial void SubscriptionCheckFailed(this ILogger logger, Exception exception, string trigger, TimeSpan retryDelay);
+
+    [LoggerMessage(1043, LogLevel.Debug, "Published to topic '{Topic}', which no queue subscribes to: the message reached nobody")]
+    public static partial void PublishedToNobody(this ILogger logger, string topic);
 }

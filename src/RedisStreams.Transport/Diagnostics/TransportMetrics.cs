@@ -5,7 +5,7 @@ namespace RedisStreams.Transport.Diagnostics;
 
 /// <summary>
 /// The engine's instruments. One static <see cref="Meter"/> named <see cref="RedisStreamsDiagnostics.MeterName"/>;
-/// every measurement carries the queue name as the <c>queue</c> tag.
+/// every measurement carries the queue name as the <c>queue</c> tag, except those about a topic (<c>topic</c>).
 /// </summary>
 internal static class TransportMetrics
 {
@@ -21,8 +21,11 @@ internal static class TransportMetrics
     public static readonly Counter<long> Expired = Meter.CreateCounter<long>("redisstreams.messages.expired", "{message}", "Messages discarded because their time to live ran out.");
     public static readonly Counter<long> DelayedMoved = Meter.CreateCounter<long>("redisstreams.messages.delayed_moved", "{message}", "Delayed messages moved into their queue when due.");
     public static readonly Counter<long> LostOwnership = Meter.CreateCounter<long>("redisstreams.messages.lost_ownership", "{message}", "Held messages another consumer took over before renewal.");
+    public static readonly Counter<long> Unrouted = Meter.CreateCounter<long>("redisstreams.messages.unrouted", "{message}", "Messages published to a topic no queue subscribes to: they reached nobody. Tagged with the topic, not a queue.");
     public static readonly Histogram<double> FetchDuration = Meter.CreateHistogram<double>("redisstreams.fetch.duration", "ms", "Round trip of one fetch from a queue.");
     public static readonly Histogram<double> DelayedLateness = Meter.CreateHistogram<double>("redisstreams.delayed.lateness", "ms", "How long after its due time a delayed message entered its queue.");
 
     public static TagList Queue(string queue) => new() { { "queue", queue } };
+
+    public static TagList Topic(string topic) => new() { { "topic", topic } };
 }

@@ -25,6 +25,7 @@ internal static class LuaScripts
     public static readonly string Move = Load("move");
     public static readonly string Park = Load("park");
     public static readonly string Deliver = Load("deliver");
+    public static readonly string Register = Load("register");
 
     static string Load(string name) => Read("prelude") + "\n" + Read(name);
 
