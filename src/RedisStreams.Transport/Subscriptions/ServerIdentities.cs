@@ -1,3 +1,4 @@
+using RedisStreams.Transport.Connection;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport.Subscriptions;
@@ -21,7 +22,7 @@ internal sealed class ServerIdentities
     {
         var reads = multiplexer.GetServers()
             .Where(s => s.IsConnected && !s.IsReplica && s.ServerType != ServerType.Sentinel)
-            .Select(s => (EndPoint: s.EndPoint.ToString() ?? "?", Identity: ReadAsync(s)))
+            .Select(s => (EndPoint: WriteGuard.Describe(s.EndPoint), Identity: ReadAsync(s)))
             .ToList();
 
         await Task.WhenAll(reads.Select(r => r.Identity)).ConfigureAwait(false);
@@ -56,17 +57,15 @@ internal sealed class ServerIdentities
     /// <summary>The server's identity, or <c>null</c> when it is not a primary (any more) or may not be asked.</summary>
     static async Task<string?> ReadAsync(IServer server)
     {
-        string? process;
-        string? replication;
+        string process;
+        string replication;
         try
         {
-            // Sent as a plain command: StackExchange.Redis counts IServer.Info as an admin operation and refuses it
-            // on connections without allowAdmin, which is every connection the engine opens.
-            var processInfo = server.ExecuteAsync("INFO", "server");
-            var replicationInfo = server.ExecuteAsync("INFO", "replication");
+            var processInfo = ServerInfo.ReadAsync(server, "server");
+            var replicationInfo = ServerInfo.ReadAsync(server, "replication");
             await Task.WhenAll(processInfo, replicationInfo).ConfigureAwait(false);
-            process = (string?)processInfo.Result;
-            replication = (string?)replicationInfo.Result;
+            process = processInfo.Result;
+            replication = replicationInfo.Result;
         }
         catch (Exception e) when (e is RedisServerException or RedisCommandException)
         {
@@ -74,25 +73,12 @@ internal sealed class ServerIdentities
             return null;
         }
 
-        if (Field(replication, "role") != "master")
+        if (ServerInfo.Field(replication, "role") != "master")
         {
             return null;
         }
 
-        return $"run_id {Field(process, "run_id")}, master_replid {Field(replication, "master_replid")}";
-    }
-
-    static string? Field(string? info, string name)
-    {
-        foreach (var line in (info ?? string.Empty).Split('\n'))
-        {
-            if (line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] == ':')
-            {
-                return line[(name.Length + 1)..].Trim();
-            }
-        }
-
-        return null;
+        return $"run_id {ServerInfo.Field(process, "run_id")}, master_replid {ServerInfo.Field(replication, "master_replid")}";
     }
 }
 
