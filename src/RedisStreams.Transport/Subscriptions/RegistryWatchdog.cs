@@ -78,7 +78,10 @@ internal sealed class RegistryWatchdog : IAsyncDisposable
             {
                 await _wake.WaitAsync(failures == 0 ? _interval : RetryDelay(failures), stop).ConfigureAwait(false);
                 trigger = Interlocked.Exchange(ref _trigger, null) ?? PeriodicCheck;
-                await CheckAsync(trigger).ConfigureAwait(false);
+
+                // Given up when the client is disposed: the check's reads and writes go through the write guard, which
+                // keeps trying through an outage for WriteRetryTimeout, and disposing must not wait for that.
+                await CheckAsync(trigger).WaitAsync(stop).ConfigureAwait(false);
                 failures = 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -138,7 +141,7 @@ internal sealed class RegistryWatchdog : IAsyncDisposable
         _stop.Cancel();
     }
 
-    /// <summary>Stops watching and waits for the loop to end.</summary>
+    /// <summary>Stops watching and waits for the loop to end (not for a check in progress, which is left to finish or fail).</summary>
     public async ValueTask DisposeAsync()
     {
         Stop();
