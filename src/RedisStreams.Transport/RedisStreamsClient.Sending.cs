@@ -137,17 +137,70 @@ public sealed partial class RedisStreamsClient
 
     static bool IsDelayed(OutgoingMessage message) => message.Delay is { } delay && delay > TimeSpan.Zero;
 
-    /// <summary>One group-commit flush: one script call, one retry window (from the oldest message's start), one WAIT.</summary>
+    /// <summary>
+    /// One group-commit flush: one script call, one retry window (from the oldest message's start), one WAIT. A
+    /// batch holding messages too large for a script goes out in order, in several writes (see
+    /// <see cref="AppendInOrderAsync"/>), each through the same guard and window.
+    /// </summary>
     async Task<IReadOnlyList<string>> AppendAsync(QueueKeys keys, IReadOnlyCollection<PendingSend> messages)
     {
-        var args = new List<RedisValue>(1 + (messages.Count * 8)) { keys.Doorbell.ToString() };
+        var encoded = new List<RedisValue[]>(messages.Count);
         var startedAt = long.MaxValue;
         foreach (var (message, started) in messages)
         {
-            var fields = StreamFields.Encode(message);
+            encoded.Add(StreamFields.Encode(message));
+            startedAt = Math.Min(startedAt, started);
+        }
+
+        IReadOnlyList<string> ids = encoded.Exists(OversizedEntries.IsOversized)
+            ? await AppendInOrderAsync(keys, encoded, startedAt).ConfigureAwait(false)
+            : await AppendByScriptAsync(keys, encoded, startedAt).ConfigureAwait(false);
+        TransportMetrics.Sent.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
+        return ids;
+    }
+
+    /// <summary>
+    /// A batch with messages too large for a script (more field values than Lua can unpack): the runs of
+    /// ordinary messages go through the script, the large ones through <see cref="OversizedEntries"/>, one after
+    /// another, so the batch keeps its order.
+    /// </summary>
+    async Task<IReadOnlyList<string>> AppendInOrderAsync(QueueKeys keys, List<RedisValue[]> encoded, long startedAt)
+    {
+        var ids = new List<string>(encoded.Count);
+        var run = new List<RedisValue[]>();
+        var oversized = OversizedFor(keys);
+        foreach (var fields in encoded)
+        {
+            if (!OversizedEntries.IsOversized(fields))
+            {
+                run.Add(fields);
+                continue;
+            }
+
+            if (run.Count > 0)
+            {
+                ids.AddRange(await AppendByScriptAsync(keys, run, startedAt).ConfigureAwait(false));
+                run.Clear();
+            }
+
+            ids.Add(await oversized.AppendAsync(fields, startedAt).ConfigureAwait(false));
+        }
+
+        if (run.Count > 0)
+        {
+            ids.AddRange(await AppendByScriptAsync(keys, run, startedAt).ConfigureAwait(false));
+        }
+
+        return ids;
+    }
+
+    async Task<string[]> AppendByScriptAsync(QueueKeys keys, List<RedisValue[]> encoded, long startedAt)
+    {
+        var args = new List<RedisValue>(1 + (encoded.Count * 8)) { keys.Doorbell.ToString() };
+        foreach (var fields in encoded)
+        {
             args.Add(fields.Length);
             args.AddRange(fields);
-            startedAt = Math.Min(startedAt, started);
         }
 
         RedisKey[] scriptKeys = [keys.Stream, keys.Waiting];
@@ -157,7 +210,6 @@ public sealed partial class RedisStreamsClient
             keys.Stream,
             flags => Database.ScriptEvaluateAsync(LuaScripts.Send, scriptKeys, scriptArgs, flags),
             startedAt).ConfigureAwait(false);
-        TransportMetrics.Sent.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
         return (string[])result!;
     }
 

@@ -101,18 +101,14 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         // threads (say, for code that blocks thread-pool threads) sets its own SocketManager.
         configuration = configuration.Clone();
         configuration.SocketManager ??= SocketManager.ThreadPool;
-        ConnectionMultiplexer multiplexer;
-        using (var attempts = new ConnectAttemptLog(logger))
-        {
-            var connecting = ConnectionMultiplexer.ConnectAsync(configuration, attempts);
-            await ThrowIfTlsHandshakeHangsAsync(connecting, configuration).ConfigureAwait(false);
-            multiplexer = await connecting.ConfigureAwait(false);
-        }
-
+        using var attempts = new ConnectAttemptLog(logger);
+        var connecting = ConnectionMultiplexer.ConnectAsync(configuration, attempts);
+        await ThrowIfTlsHandshakeHangsAsync(connecting, configuration).ConfigureAwait(false);
+        var multiplexer = await connecting.ConfigureAwait(false);
         if (!multiplexer.IsConnected)
         {
             await ThrowIfNotTlsAsync(multiplexer, configuration).ConfigureAwait(false);
-            await ThrowIfRefusedAsync(multiplexer, configuration, endpoints, logger).ConfigureAwait(false);
+            await ThrowIfRefusedAsync(multiplexer, configuration, endpoints, logger, attempts).ConfigureAwait(false);
         }
         else if (configuration.User is { Length: > 0 } user)
         {
@@ -178,7 +174,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// Tells a configuration mistake (fail now, with what to fix) from a server that is not up yet (keep
     /// reconnecting in the background, as StackExchange.Redis does).
     /// </summary>
-    static async Task ThrowIfRefusedAsync(ConnectionMultiplexer multiplexer, ConfigurationOptions configuration, string endpoints, ILogger logger)
+    static async Task ThrowIfRefusedAsync(ConnectionMultiplexer multiplexer, ConfigurationOptions configuration, string endpoints, ILogger logger, ConnectAttemptLog attempts)
     {
         // The ping's error names only the last attempt, and a retry cut short by the server can read as a
         // socket failure: any attempt refused while we wait counts.
@@ -197,8 +193,9 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
                 : "Check the user and password (redis://user:password@host), and that the user is allowed to connect.";
             throw new RedisStreamsConnectionException($"Redis at {endpoints} refused the connection while authenticating. {check}", e);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            attempts.ReportUnreached(configuration.EndPoints);
             logger.NotReachableYet(e, endpoints);
         }
         finally
@@ -284,6 +281,8 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 
     /// <summary>Starts keeping this client's subscriptions in Redis (once): called by its first subscription or link.</summary>
     internal void KeepSubscriptions() => _watchdog.Start();
+    /// <summary>Writes a queue's entries too large for a script, through this client's write guard.</summary>
+    internal Wire.OversizedEntries OversizedFor(QueueKeys keys) => new(Database, keys, Writes, _logger);
 
     internal QueueKeys KeysFor(string queue)
     {

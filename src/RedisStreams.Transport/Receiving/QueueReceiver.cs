@@ -5,6 +5,7 @@ using RedisStreams.Transport.Batching;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Naming;
 using RedisStreams.Transport.Receiving;
+using RedisStreams.Transport.Wire;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport;
@@ -45,6 +46,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly EventHandler<ConnectionFailedEventArgs> _onReconnected;
     readonly List<Task> _fetchingTasks = [];
     readonly GroupCommit<string, bool> _acks;
+    readonly OversizedEntries _oversized;
     readonly int _refillThreshold;
     Task? _renewTask;
     int _state; // 0 new, 1 started, 2 stopped
@@ -62,6 +64,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         _logger = client.LoggerFactory.CreateLogger<QueueReceiver>();
         _deleteOnAck = _options.Retention is null ? "1" : "0";
         _acks = new GroupCommit<string, bool>(AckBatchAsync, maxBatch: 256);
+        _oversized = new OversizedEntries(client.Database, _keys, client.Writes, _logger);
 
         // Refill in batches of a quarter of the prefetch, not one slot at a time, unless handlers starve.
         _refillThreshold = Math.Max(1, PrefetchCount / 4);

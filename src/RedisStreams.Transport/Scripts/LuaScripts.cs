@@ -26,6 +26,8 @@ internal static class LuaScripts
     public static readonly string Park = Load("park");
     public static readonly string Deliver = Load("deliver");
     public static readonly string Register = Load("register");
+    public static readonly string SweepDelayed = Load("sweepdelayed");
+    public static readonly string DropStaged = Load("dropstaged");
 
     static string Load(string name) => Read("prelude") + "\n" + Read(name);
 

@@ -9,6 +9,8 @@ public sealed class ClusterEngineBehaviour : EngineBehaviour
 {
     protected override Task<RedisEndpoint> GetRedisAsync() => RedisTestEnvironment.GetClusterAsync();
 
+    protected override Task<RedisEndpoint> GetRedisOneHourBehindAsync() => RedisTestEnvironment.GetClusterOneHourBehindAsync();
+
     [Fact]
     public async Task Queues_spread_over_slots_and_every_operation_stays_in_one_slot()
     {

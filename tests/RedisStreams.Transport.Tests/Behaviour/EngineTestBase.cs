@@ -205,6 +205,12 @@ public abstract class EngineTestBase : IAsyncLifetime
 
     protected RedisKey DeadLetterKey(string queue) => $"{Prefix}:{{{queue}}}:dead-letter";
 
+    protected RedisKey DelayedKey(string queue) => $"{Prefix}:{{{queue}}}:delayed";
+
+    protected RedisKey DelayedDataKey(string queue) => $"{Prefix}:{{{queue}}}:delayed-data";
+
+    protected RedisKey OversizedKey(string queue) => $"{Prefix}:{{{queue}}}:oversized";
+
     protected async Task<long> ServerTimeMillisecondsAsync()
     {
         var time = (RedisResult[])(await Db.ExecuteAsync("TIME"))!;

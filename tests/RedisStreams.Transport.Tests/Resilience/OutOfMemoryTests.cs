@@ -175,4 +175,44 @@ public sealed class OutOfMemoryTests
 
         return await condition();
     }
+
+    [Fact]
+    public async Task Writes_of_messages_too_large_for_a_script_fail_at_once_under_OOM_and_staged_ones_wait_for_memory()
+    {
+        using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
+        var prefix = TestNames.UniquePrefix();
+        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{server.Port},allowAdmin=true");
+        var logs = new CapturingLoggerFactory();
+        await using var client = await RedisStreamsClient.ConnectAsync(
+            $"127.0.0.1:{server.Port}",
+            new RedisStreamsOptions { KeyPrefix = prefix, WriteRetryTimeout = TimeSpan.FromMinutes(10), DelayedPollInterval = TimeSpan.FromMilliseconds(100) },
+            logs);
+        await client.ProvisionQueueAsync("big");
+
+        // What a mover or a redrive leaves staged when it cannot write it: the receiver's mover writes it.
+        await admin.GetDatabase().HashSetAsync($"{prefix}:{{big}}:oversized", "token-1", Transport.Wire.PackedFields.Pack(Transport.Wire.StreamFields.Encode(TooLargeForAScript("staged"))));
+        await RedisMemoryPressure.MakeOutOfMemoryAsync(server.Port);
+
+        var send = await FailsWithinAsync<RedisStreamsOutOfMemoryException>(() => client.SendAsync("big", TooLargeForAScript("sent")), TimeSpan.FromSeconds(30));
+        Assert.Contains("out of memory", send.Message, StringComparison.Ordinal);
+        Assert.Equal("queue 'big'", send.Destination);
+
+        await using var receiver = client.CreateReceiver("big");
+        await receiver.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!logs.Lines.Any(l => l.Contains("[1036]", StringComparison.Ordinal) && l.Contains(nameof(RedisStreamsOutOfMemoryException), StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(logs.Lines, l => l.Contains("[1036]", StringComparison.Ordinal) && l.Contains(nameof(RedisStreamsOutOfMemoryException), StringComparison.Ordinal));
+        Assert.Equal(1, await admin.GetDatabase().HashLengthAsync($"{prefix}:{{big}}:oversized"));
+
+        await admin.GetServers()[0].ConfigSetAsync("maxmemory", "0");
+        var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(message);
+        Assert.Equal("staged", message.Headers["id"]);
+        Assert.Equal(5001, message.Headers.Count);
+        Assert.Equal(0, await admin.GetDatabase().HashLengthAsync($"{prefix}:{{big}}:oversized"));
+    }
 }

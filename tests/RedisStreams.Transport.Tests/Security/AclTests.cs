@@ -144,6 +144,89 @@ public sealed class AclTests
     }
 
     [Fact]
+    public async Task An_acl_user_confined_to_the_prefix_sends_delays_dead_letters_and_requeues_messages_too_large_for_a_script()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var prefix = TestNames.UniquePrefix();
+        var user = "app-" + Guid.NewGuid().ToString("N")[..8];
+        var password = "acl-" + Guid.NewGuid().ToString("N");
+        var admin = await redis.AdminAsync();
+        await admin.GetServers()[0].ExecuteAsync("ACL", RedisAclUser.SetUserArguments(user, password, prefix));
+        await using var client = await RedisStreamsClient.ConnectAsync(
+            $"redis://{user}:{password}@{redis.ConnectionString}",
+            new RedisStreamsOptions { KeyPrefix = prefix, DelayedPollInterval = TimeSpan.FromMilliseconds(100) });
+        var headers = Enumerable.Range(0, 4000).ToDictionary(i => $"h{i}", i => $"{i}");
+
+        await client.SendAsync("acl-big", new OutgoingMessage(headers, Encoding.UTF8.GetBytes("now")));
+        await client.SendAsync("acl-big", new OutgoingMessage(headers, Encoding.UTF8.GetBytes("later")) { Delay = TimeSpan.FromMilliseconds(200) });
+        await using var receiver = client.CreateReceiver("acl-big");
+        await receiver.StartAsync();
+        var seen = new List<string>();
+        var deadLettered = false;
+        for (var i = 0; i < 3; i++)
+        {
+            var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(message);
+            Assert.Equal(4000, message.Headers.Count);
+            var text = Encoding.UTF8.GetString(message.Body.Span);
+            seen.Add(text);
+            if (text == "now" && !deadLettered)
+            {
+                deadLettered = true;
+                await receiver.DeadLetterAsync(message, "refused");
+                Assert.Equal(1, await client.RequeueDeadLettersAsync("acl-big"));
+            }
+            else
+            {
+                await receiver.AckAsync(message);
+            }
+        }
+
+        Assert.Equal(["later", "now", "now"], seen.Order());
+        var stats = await client.GetQueueStatisticsAsync("acl-big");
+        Assert.Equal(0, stats.DeadLettered);
+        Assert.Equal(0, stats.Delayed);
+    }
+
+    [Fact]
+    public async Task An_operator_with_the_documented_rules_redrives_messages_too_large_for_a_script()
+    {
+        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        var prefix = TestNames.UniquePrefix();
+        var user = "ops-" + Guid.NewGuid().ToString("N")[..8];
+        var password = "acl-" + Guid.NewGuid().ToString("N");
+        var admin = await redis.AdminAsync();
+        await admin.GetServers()[0].ExecuteAsync("ACL", RedisAclUser.SetUserArguments(user, password, prefix, RedisAclUser.OperatorCommandRules));
+        var headers = Enumerable.Range(0, 4000).ToDictionary(i => $"h{i}", i => $"{i}");
+
+        // The application dead-letters one and a framework puts the other in its error queue.
+        await using var application = await RedisStreamsClient.ConnectAsync(redis.ConnectionString, new RedisStreamsOptions { KeyPrefix = prefix });
+        await application.SendAsync("big", new OutgoingMessage(headers, Encoding.UTF8.GetBytes("dead")));
+        await application.SendAsync("big_error", new OutgoingMessage(new Dictionary<string, string>(headers) { ["MT-Reason"] = "fault" }, Encoding.UTF8.GetBytes("failed")));
+        await using (var receiver = application.CreateReceiver("big"))
+        {
+            await receiver.StartAsync();
+            var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(message);
+            await receiver.DeadLetterAsync(message, "gave up");
+        }
+
+        await using var operatorClient = await RedisStreamsClient.ConnectAsync($"redis://{user}:{password}@{redis.ConnectionString}", new RedisStreamsOptions { KeyPrefix = prefix });
+        var dead = await operatorClient.RedriveDeadLettersAsync("big", RedriveRequest.All);
+        var errors = await operatorClient.RedriveErrorQueueAsync("big_error", RedriveRequest.All);
+
+        foreach (var item in dead.Items.Concat(errors.Items))
+        {
+            Assert.True(item.Outcome == RedriveOutcome.Moved && item.NewEntryId is not null && item.Note is null, item.ToString());
+        }
+
+        var entries = await admin.GetDatabase().StreamRangeAsync($"{prefix}:{{big}}");
+        Assert.Equal(["dead", "failed"], entries.Select(e => (string)e.Values.Single(v => v.Name == "$body").Value!));
+        Assert.All(entries, e => Assert.Equal(4001, e.Values.Length));
+        Assert.Equal(0, await admin.GetDatabase().HashLengthAsync($"{prefix}:{{big}}:oversized"));
+    }
+
+    [Fact]
     public async Task A_wrong_password_fails_clearly_without_revealing_it()
     {
         var redis = await RedisTestEnvironment.GetStandaloneAsync();
