@@ -44,6 +44,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Writes = new WriteGuard(this, logger);
         EvictionPolicy = new EvictionPolicyCheck(multiplexer, Options.AllowEvictingPolicy, logger);
         Subscriptions = new SubscriptionRegistry(this);
+        WatchConfiguredQueues();
     }
 
     /// <summary>
@@ -202,7 +203,8 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <summary>Refuses to run on a server whose maxmemory-policy evicts queues.</summary>
     internal EvictionPolicyCheck EvictionPolicy { get; }
 
-    internal ILoggerFactory LoggerFactory => _loggerFactory;
+    /// <summary>Where the engine logs; clients derived from this one (a framework endpoint's, say) log there too.</summary>
+    public ILoggerFactory LoggerFactory => _loggerFactory;
 
     internal QueueKeys KeysFor(string queue)
     {
@@ -226,6 +228,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <summary>Closes the connection if this client opened it.</summary>
     public async ValueTask DisposeAsync()
     {
+        StopWatching();
         EvictionPolicy.Dispose();
         if (_ownsMultiplexer)
         {
@@ -237,6 +240,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <summary>Closes the connection if this client opened it.</summary>
     public void Dispose()
     {
+        StopWatching();
         EvictionPolicy.Dispose();
         if (_ownsMultiplexer)
         {

@@ -22,6 +22,7 @@ internal static class LuaScripts
     public static readonly string Trim = Load("trim");
     public static readonly string Requeue = Load("requeue");
     public static readonly string Purge = Load("purge");
+    public static readonly string Stats = Load("stats");
 
     static string Load(string name) => Read("prelude") + "\n" + Read(name);
 
