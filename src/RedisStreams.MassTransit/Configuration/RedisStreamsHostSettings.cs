@@ -60,14 +60,14 @@ internal sealed class RedisStreamsHostSettings
         }
     }
 
-    public async Task<RedisStreamsClient> ConnectAsync(RedisStreamsOptions options)
+    public async Task<RedisStreamsClient> ConnectAsync(RedisStreamsOptions options, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory)
     {
         if (Multiplexer is not null)
         {
-            return new RedisStreamsClient(Multiplexer, options);
+            return new RedisStreamsClient(Multiplexer, options, loggerFactory);
         }
 
-        return await RedisStreamsClient.ConnectAsync(Connection!, options).ConfigureAwait(false);
+        return await RedisStreamsClient.ConnectAsync(Connection!, options, loggerFactory).ConfigureAwait(false);
     }
 
     (string Host, int Port) FirstEndPoint()
