@@ -61,6 +61,27 @@ public sealed class QueueGaugeTests(ITestOutputHelper output) : EngineTestBase
     }
 
     [Fact]
+    public async Task A_queue_named_in_GaugeQueues_is_sampled_without_a_receiver_and_stops_with_its_client()
+    {
+        var queue = "orders_error-" + Guid.NewGuid().ToString("N")[..8];
+        using var gauges = new GaugeReader(queue);
+        var client = NewClient(o =>
+        {
+            o.GaugeSampleInterval = Interval;
+            o.GaugeQueues = [queue];
+        });
+        await client.SendManyAsync(Enumerable.Range(0, 3).Select(i => (queue, Message($"failed{i}"))));
+
+        // Nobody consumes it: no group, so no lag; its depth is the stream's length.
+        Assert.True(await gauges.EventuallyAsync(values => values.GetValueOrDefault("redisstreams.queue.depth") == 3), "gauges read " + gauges.Describe());
+        Assert.False(gauges.Values.ContainsKey("redisstreams.queue.lag"));
+        Assert.Equal(0, gauges.Values["redisstreams.queue.consumers"]);
+
+        await client.DisposeAsync();
+        Assert.True(await gauges.EventuallyAsync(values => !values.ContainsKey("redisstreams.queue.depth")), "left the gauges: " + gauges.Describe());
+    }
+
+    [Fact]
     public async Task Sampling_sends_nothing_while_nobody_listens_and_one_script_call_per_queue_and_interval_when_something_does()
     {
         using var server = await RedisServerProcess.StartAsync(FreePorts.Next());
