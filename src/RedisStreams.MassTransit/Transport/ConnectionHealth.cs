@@ -63,8 +63,8 @@ internal sealed class ConnectionHealth
         var endpoints = new List<(RedisStreamsReceiveEndpointContext Endpoint, int Starts, bool Running)>();
         foreach (var (endpoint, _) in _endpoints)
         {
-            // Between two receivers (restarting after a fault) an endpoint has reported its own fault already.
-            if (endpoint.ReceiverRunning || endpoint.ReceiverStarts == 0)
+            // Between two receivers (restarting after a fault), or starting its first, an endpoint reports its own fault.
+            if (endpoint.ReceiverRunning || IsWaitingToStart(endpoint))
             {
                 endpoints.Add((endpoint, endpoint.ReceiverStarts, endpoint.ReceiverRunning));
             }
@@ -99,7 +99,7 @@ internal sealed class ConnectionHealth
         {
             foreach (var (endpoint, starts, running) in faulted)
             {
-                if (endpoint.ReceiverStarts == 0)
+                if (IsWaitingToStart(endpoint))
                 {
                     await endpoint.TransportObservers.NotifyReady(endpoint.InputAddress, false).ConfigureAwait(false);
                 }
@@ -119,6 +119,13 @@ internal sealed class ConnectionHealth
             LogContext.Warning?.Log(e, "Reporting the endpoints ready after the Redis connection came back failed");
         }
     }
+
+    /// <summary>
+    /// An endpoint MassTransit starts only once something connects to its pipe (the bus endpoint, for request clients):
+    /// it reports "ready (not started)" until then.
+    /// </summary>
+    static bool IsWaitingToStart(RedisStreamsReceiveEndpointContext endpoint) =>
+        endpoint.ReceiverStarts == 0 && !endpoint.ReceivePipe.Connected.IsCompleted;
 
     sealed class Watcher : IDisposable
     {

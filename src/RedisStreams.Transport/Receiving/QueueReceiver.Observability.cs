@@ -22,9 +22,24 @@ public sealed partial class QueueReceiver
         if (Health.IsHealthy)
         {
             Health = new ReceiverHealth(false, $"the connection to Redis at {endpoint} failed ({e.FailureType})", DateTimeOffset.UtcNow);
+        }
+
+        // Once per outage (reconnect attempts fail again and again), whether or not a failed fetch noticed first.
+        if (Interlocked.Exchange(ref _connectionLost, 1) == 0)
+        {
             _logger.ReceiverConnectionLost(Queue, ConsumerName, endpoint, e.FailureType.ToString());
         }
     }
+
+    void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Interactive && Database.IsConnected(_keys.Stream))
+        {
+            Volatile.Write(ref _connectionLost, 0);
+        }
+    }
+
+    int _connectionLost;
 
     /// <summary>Runs a settlement inside its span when something listens; as it is otherwise, allocating nothing more.</summary>
     Task Settle(InboundMessage message, string operation, Func<QueueReceiver, InboundMessage, Task> settle) =>

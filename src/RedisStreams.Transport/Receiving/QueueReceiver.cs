@@ -116,6 +116,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
 
         _client.Multiplexer.ConnectionRestored += _onReconnected;
         _client.Multiplexer.ConnectionFailed += OnConnectionFailed;
+        _client.Multiplexer.ConnectionRestored += OnConnectionRestored;
         await _client.Multiplexer.GetSubscriber().SubscribeAsync(_keys.Doorbell, _onDoorbell).WaitAsync(cancellationToken).ConfigureAwait(false);
         await _client.ProvisionQueueAsync(Queue, Group).WaitAsync(cancellationToken).ConfigureAwait(false);
         Health = new ReceiverHealth(true, null, DateTimeOffset.UtcNow);
@@ -281,6 +282,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         _client.OnReceiverStopped(this);
         _client.Multiplexer.ConnectionRestored -= _onReconnected;
         _client.Multiplexer.ConnectionFailed -= OnConnectionFailed;
+        _client.Multiplexer.ConnectionRestored -= OnConnectionRestored;
         await _client.Multiplexer.GetSubscriber().UnsubscribeAsync(_keys.Doorbell, _onDoorbell).ConfigureAwait(false);
         Health = new ReceiverHealth(false, "stopped", DateTimeOffset.UtcNow);
         _logger.ReceiverStopped(Queue, ConsumerName, released);
