@@ -52,6 +52,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         AclUser = UserOf(multiplexer);
         Subscriptions = new SubscriptionRegistry(this);
         _watchdog = new RegistryWatchdog(multiplexer, Subscriptions, Options.SubscriptionCheckInterval, _loggerFactory.CreateLogger<SubscriptionRegistry>());
+        WatchConfiguredQueues();
     }
 
     /// <summary>The ACL user the connection authenticates as, for error messages; never the password.</summary>
@@ -261,7 +262,8 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <summary>Refuses to run on a server whose maxmemory-policy evicts queues.</summary>
     internal EvictionPolicyCheck EvictionPolicy { get; }
 
-    internal ILoggerFactory LoggerFactory => _loggerFactory;
+    /// <summary>Where the engine logs; clients derived from this one (a framework endpoint's, say) log there too.</summary>
+    public ILoggerFactory LoggerFactory => _loggerFactory;
 
     internal Inspection.KeyScanner Scanner { get; }
 
@@ -319,6 +321,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         await _watchdog.DisposeAsync().ConfigureAwait(false);
+        StopWatching();
         EvictionPolicy.Dispose();
         _connectionWatch.Dispose();
         if (_ownsMultiplexer)
@@ -332,6 +335,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         _watchdog.Stop();
+        StopWatching();
         EvictionPolicy.Dispose();
         _connectionWatch.Dispose();
         if (_ownsMultiplexer)

@@ -80,6 +80,15 @@ internal static partial class Log
     [LoggerMessage(1026, LogLevel.Warning, "Redis at {Endpoint} runs maxmemory-policy {Policy}, which evicts queues under memory pressure: messages can be lost with no error. Running anyway because AllowEvictingPolicy is set; set the policy to noeviction")]
     public static partial void EvictionPolicyAllowed(this ILogger logger, string endpoint, string policy);
 
+    [LoggerMessage(1060, LogLevel.Warning, "Sampling the gauges of queue {Queue} failed; its redisstreams.queue.* gauges are left out until a sample succeeds")]
+    public static partial void GaugeSamplingFailed(this ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(1061, LogLevel.Information, "Sampling the gauges of queue {Queue} works again")]
+    public static partial void GaugeSamplingRecovered(this ILogger logger, string queue);
+
+    [LoggerMessage(1062, LogLevel.Warning, "Receiver {ConsumerName} of queue {Queue} lost its connection to Redis at {Endpoint} ({FailureType}); it reports unhealthy until a fetch succeeds again")]
+    public static partial void ReceiverConnectionLost(this ILogger logger, string queue, string consumerName, string endpoint, string failureType);
+
     [LoggerMessage(1027, LogLevel.Warning, "Could not verify the maxmemory-policy of Redis at {Endpoint}: the user may not run INFO. An evicting policy would delete queues silently; allow it with ACL SETUSER <user> +info, or make sure the policy is noeviction")]
     public static partial void EvictionPolicyUnverified(this ILogger logger, string endpoint);
 

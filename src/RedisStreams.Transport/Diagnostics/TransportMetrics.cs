@@ -25,6 +25,21 @@ internal static class TransportMetrics
     public static readonly Histogram<double> FetchDuration = Meter.CreateHistogram<double>("redisstreams.fetch.duration", "ms", "Round trip of one fetch from a queue.");
     public static readonly Histogram<double> DelayedLateness = Meter.CreateHistogram<double>("redisstreams.delayed.lateness", "ms", "How long after its due time a delayed message entered its queue.");
 
+    // Queue gauges: sampled in the background (QueueGauges) while something listens to them; a callback only
+    // reports the latest sample, so a collection never waits for Redis.
+    public static readonly ObservableGauge<long> QueueDepth = Meter.CreateObservableGauge("redisstreams.queue.depth", () => QueueGauges.Observe(s => s.Depth), "{message}", "Messages waiting or being processed (lag plus pending).");
+    public static readonly ObservableGauge<long> QueueLag = Meter.CreateObservableGauge("redisstreams.queue.lag", () => QueueGauges.Observe(s => s.Lag), "{message}", "Messages not yet delivered to the consumer group.");
+    public static readonly ObservableGauge<long> QueuePending = Meter.CreateObservableGauge("redisstreams.queue.pending", () => QueueGauges.Observe(s => s.Pending), "{message}", "Messages delivered to a consumer and not yet settled.");
+    public static readonly ObservableGauge<double> QueueOldestPendingAge = Meter.CreateObservableGauge("redisstreams.queue.oldest_pending.age", () => QueueGauges.ObserveSeconds(s => s.OldestPendingAge), "s", "How long the oldest unsettled message has been in the queue, on Redis's clock; 0 when none is pending.");
+    public static readonly ObservableGauge<long> QueueDeadLettered = Meter.CreateObservableGauge("redisstreams.queue.dead_letter.depth", () => QueueGauges.Observe(s => s.DeadLettered), "{message}", "Messages in the queue's dead-letter stream.");
+    public static readonly ObservableGauge<long> QueueDelayed = Meter.CreateObservableGauge("redisstreams.queue.delayed", () => QueueGauges.Observe(s => s.Delayed), "{message}", "Messages scheduled for later delivery.");
+    public static readonly ObservableGauge<long> QueueConsumers = Meter.CreateObservableGauge("redisstreams.queue.consumers", () => QueueGauges.Observe(s => s.Consumers), "{consumer}", "Consumers in the queue's consumer group.");
+
+    /// <summary>Whether anything listens to a queue gauge: only then are queues sampled.</summary>
+    public static bool QueueGaugesEnabled =>
+        QueueDepth.Enabled || QueueLag.Enabled || QueuePending.Enabled || QueueOldestPendingAge.Enabled ||
+        QueueDeadLettered.Enabled || QueueDelayed.Enabled || QueueConsumers.Enabled;
+
     public static TagList Queue(string queue) => new() { { "queue", queue } };
 
     public static TagList Topic(string topic) => new() { { "topic", topic } };
