@@ -12,7 +12,7 @@ public static class RedisAclUser
     [
         "+@connection", "+acl|whoami", "+info", "+client|setname", "+client|id", "+cluster|nodes", "+cluster|slots", "+wait",
         "+evalsha", "+eval", "+script|load", "+publish", "+subscribe", "+unsubscribe", "+time",
-        "+@stream", "+set", "+get", "+del", "+incr", "+exists", "+expire", "+pexpire",
+        "+@stream", "+set", "+get", "+del", "+exists", "+expire", "+pexpire",
         "+zadd", "+zrange", "+zrangebyscore", "+zrem", "+zcard",
         "+hset", "+hget", "+hdel", "+sadd", "+srem", "+smembers",
         "+hsetnx", "+hlen", "+hscan", "+zscore", "+@transaction",
@@ -29,7 +29,7 @@ public static class RedisAclUser
         "+subscribe", "+unsubscribe", "+time", "+scan", "+exists",
         "+xlen", "+xinfo", "+xpending", "+xrange", "+xrevrange", "+zcard", "+zrange", "+hlen", "+smembers",
         "+evalsha", "+eval", "+script|load", "+publish", "+xadd", "+xdel", "+xtrim", "+xgroup",
-        "+hset", "+hdel", "+hgetall", "+zadd", "+zscore", "+zremrangebyscore", "+del", "+srem", "+incr",
+        "+hset", "+hdel", "+hgetall", "+zadd", "+zscore", "+zremrangebyscore", "+del", "+srem", "+set", "+incr",
         "+hsetnx", "+hget", "+hscan", "+@transaction",
     ];
 

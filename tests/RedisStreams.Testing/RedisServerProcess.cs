@@ -19,6 +19,7 @@ public sealed class RedisServerProcess : IDisposable
         _directory = directory;
         _ownsDirectory = ownsDirectory;
         Port = port;
+        Endpoint = new RedisEndpoint($"127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}", isCluster: false, $"redis-server on port {port}");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
 
@@ -30,6 +31,9 @@ public sealed class RedisServerProcess : IDisposable
 
     /// <summary>The directory it runs in (its files, its log).</summary>
     public string Directory => _directory;
+
+    /// <summary>The server as a test endpoint: connections and an admin connection that reconnect by themselves.</summary>
+    public RedisEndpoint Endpoint { get; }
 
     /// <summary>Starts a server in a temporary directory of its own with the given extra arguments and waits until it answers.</summary>
     public static Task<RedisServerProcess> StartAsync(int port, params string[] extraArguments) =>

@@ -80,6 +80,15 @@ internal static partial class Log
     [LoggerMessage(1026, LogLevel.Warning, "Redis at {Endpoint} runs maxmemory-policy {Policy}, which evicts queues under memory pressure: messages can be lost with no error. Running anyway because AllowEvictingPolicy is set; set the policy to noeviction")]
     public static partial void EvictionPolicyAllowed(this ILogger logger, string endpoint, string policy);
 
+    [LoggerMessage(1060, LogLevel.Warning, "Sampling the gauges of queue {Queue} failed; its redisstreams.queue.* gauges are left out until a sample succeeds")]
+    public static partial void GaugeSamplingFailed(this ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(1061, LogLevel.Information, "Sampling the gauges of queue {Queue} works again")]
+    public static partial void GaugeSamplingRecovered(this ILogger logger, string queue);
+
+    [LoggerMessage(1062, LogLevel.Warning, "Receiver {ConsumerName} of queue {Queue} lost its connection to Redis at {Endpoint} ({FailureType}); it reports unhealthy until a fetch succeeds again")]
+    public static partial void ReceiverConnectionLost(this ILogger logger, string queue, string consumerName, string endpoint, string failureType);
+
     [LoggerMessage(1027, LogLevel.Warning, "Could not verify the maxmemory-policy of Redis at {Endpoint}: the user may not run INFO. An evicting policy would delete queues silently; allow it with ACL SETUSER <user> +info, or make sure the policy is noeviction")]
     public static partial void EvictionPolicyUnverified(this ILogger logger, string endpoint);
 
@@ -131,6 +140,17 @@ internal static partial class Log
     [LoggerMessage(1056, LogLevel.Information, "Deleted queue {Queue} ({Messages} message(s), {DeadLetters} dead letter(s)) and its {Topics} subscription(s)")]
     public static partial void QueueRemoved(this ILogger logger, string queue, long messages, long deadLetters, int topics);
 
+    [LoggerMessage(1040, LogLevel.Warning, "Subscriptions of topic '{Topic}' were missing from Redis ({Cause}) and were written again: subscribed queues [{Queues}], linked topics [{LinkedTopics}]. Noticed by: {Trigger}. Messages published to the topic before now reached none of them")]
+    public static partial void SubscriptionsRestored(this ILogger logger, string topic, string queues, string linkedTopics, string cause, string trigger);
+
+    [LoggerMessage(1041, LogLevel.Warning, "Redis at {EndPoint} is not the server it was ({Before} -> {Now}): it restarted or failed over and may have lost recent writes; checking every subscription this client made")]
+    public static partial void ServerChanged(this ILogger logger, string endPoint, string before, string now);
+
+    [LoggerMessage(1042, LogLevel.Warning, "Checking that this client's subscriptions are still in Redis failed ({Trigger}); trying again in {RetryDelay}")]
+    public static partial void SubscriptionCheckFailed(this ILogger logger, Exception exception, string trigger, TimeSpan retryDelay);
+
+    [LoggerMessage(1043, LogLevel.Debug, "Published to topic '{Topic}', which no queue subscribes to: the message reached nobody")]
+    public static partial void PublishedToNobody(this ILogger logger, string topic);
     [LoggerMessage(1070, LogLevel.Warning, "Connecting to Redis at {Endpoint} failed ({Failure}); retrying in the background. Check that Redis runs there and that this machine can reach it")]
     public static partial void ConnectAttemptFailed(this ILogger logger, string endpoint, string failure);
 

@@ -83,6 +83,9 @@ public sealed partial class QueueReceiver
         if ((int)result[3] == 1)
         {
             _logger.Reprovisioned(Queue, Group);
+
+            // What vanished with the queue may include the subscriptions that fill it.
+            _client.SuspectDataLoss($"queue {Queue} had lost its stream or group");
         }
 
         Account(expired, deadLettered);

@@ -118,9 +118,12 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         }
 
         _client.Multiplexer.ConnectionRestored += _onReconnected;
+        _client.Multiplexer.ConnectionFailed += OnConnectionFailed;
+        _client.Multiplexer.ConnectionRestored += OnConnectionRestored;
         await _client.Multiplexer.GetSubscriber().SubscribeAsync(_keys.Doorbell, _onDoorbell).WaitAsync(cancellationToken).ConfigureAwait(false);
         await _client.ProvisionQueueAsync(Queue, Group).WaitAsync(cancellationToken).ConfigureAwait(false);
         Health = new ReceiverHealth(true, null, DateTimeOffset.UtcNow);
+        _client.OnReceiverStarted(this);
         var stop = _stopFetching.Token;
         _fetchingTasks.Add(Task.Run(() => PumpAsync(stop), CancellationToken.None));
         _fetchingTasks.Add(Task.Run(() => ClaimLoopAsync(stop), CancellationToken.None));
@@ -223,6 +226,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
             // A buffered message another consumer took over (renewal failed too long) is theirs now.
             if (_held.ContainsKey(message.EntryId))
             {
+                message.Attach(MessageTracing.StartReceive(message, Group));
                 return true;
             }
         }
@@ -278,7 +282,10 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         }
 
         await LeaveGroupAsync().ConfigureAwait(false);
+        _client.OnReceiverStopped(this);
         _client.Multiplexer.ConnectionRestored -= _onReconnected;
+        _client.Multiplexer.ConnectionFailed -= OnConnectionFailed;
+        _client.Multiplexer.ConnectionRestored -= OnConnectionRestored;
         await _client.Multiplexer.GetSubscriber().UnsubscribeAsync(_keys.Doorbell, _onDoorbell).ConfigureAwait(false);
         Health = new ReceiverHealth(false, "stopped", DateTimeOffset.UtcNow);
         _logger.ReceiverStopped(Queue, ConsumerName, released);

@@ -1,4 +1,4 @@
-using RedisStreams.Transport.Tests.Security;
+using RedisStreams.Testing;
 
 namespace RedisStreams.Transport.Tests.Behaviour;
 

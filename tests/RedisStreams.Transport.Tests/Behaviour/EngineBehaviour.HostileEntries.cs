@@ -1,5 +1,5 @@
+using RedisStreams.Testing;
 using System.Text;
-using RedisStreams.Transport.Tests.Security;
 using RedisStreams.Transport.Wire;
 using StackExchange.Redis;
 

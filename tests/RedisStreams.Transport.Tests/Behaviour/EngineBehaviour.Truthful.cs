@@ -1,5 +1,4 @@
 using RedisStreams.Testing;
-using RedisStreams.Transport.Tests.Security;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport.Tests.Behaviour;
