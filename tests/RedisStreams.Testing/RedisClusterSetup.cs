@@ -29,7 +29,8 @@ public sealed class RedisClusterSetup : IAsyncDisposable
     /// </summary>
     /// <param name="replicasPerPrimary">0 for a cluster of primaries only.</param>
     /// <param name="nodeTimeout">The cluster's <c>cluster-node-timeout</c>: how long a primary may be silent before its replica takes over.</param>
-    public static async Task<RedisClusterSetup> StartAsync(int replicasPerPrimary = 0, TimeSpan? nodeTimeout = null)
+    /// <param name="environment">Environment variables for every node (a shifted clock, say); none by default.</param>
+    public static async Task<RedisClusterSetup> StartAsync(int replicasPerPrimary = 0, TimeSpan? nodeTimeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var timeout = ((long)(nodeTimeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         var setup = new RedisClusterSetup(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", timeout]);
@@ -37,7 +38,7 @@ public sealed class RedisClusterSetup : IAsyncDisposable
         {
             for (var i = 0; i < 3 * (1 + replicasPerPrimary); i++)
             {
-                var node = await RedisServerProcess.StartAsync(FreePorts.NextForCluster(), setup._arguments).ConfigureAwait(false);
+                var node = await RedisServerProcess.StartWithEnvironmentAsync(FreePorts.NextForCluster(), environment ?? new Dictionary<string, string>(), setup._arguments).ConfigureAwait(false);
                 setup._nodes[node.Port] = node;
             }
 
