@@ -7,7 +7,8 @@ namespace RedisStreams.Chaos.Scenarios;
 /// A Cluster of three primaries; mid-run the slot of the queue (with its backlog) moves to another primary the
 /// way <c>redis-cli --cluster reshard</c> moves it: <c>CLUSTER SETSLOT IMPORTING</c> on the target, <c>MIGRATING</c>
 /// on the source, <c>MIGRATE ... KEYS</c> key by key, then <c>SETSLOT NODE</c> everywhere. Clients meet
-/// <c>ASK</c>, <c>TRYAGAIN</c> and <c>MOVED</c> on the way.
+/// <c>ASK</c>, <c>TRYAGAIN</c> and <c>MOVED</c> on the way. The workers are killed three seconds before and
+/// restarted as it begins, so the stream carries a backlog and entries left pending by the killed workers.
 /// </summary>
 internal sealed class SlotMigrationScenario : IChaosScenario
 {
@@ -39,6 +40,20 @@ internal sealed class SlotMigrationScenario : IChaosScenario
         var targetId = await cluster.NodeIdAsync(target);
         using var from = await RedisClusterSetup.ConnectAsync(source);
         using var to = await RedisClusterSetup.ConnectAsync(target);
+
+        // A backlog to move: the workers are killed for a few seconds (what they held stays pending), and start
+        // again as the migration begins, so they reclaim and read across it.
+        foreach (var worker in context.Workers)
+        {
+            worker.KillHard();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        foreach (var worker in context.Workers)
+        {
+            worker.Start();
+        }
+
         var backlog = await from.GetDatabase().StreamLengthAsync(key);
         context.MarkFaultStarted($"slot {slot} of the queue ({backlog} entries in its stream) moves from port {source} to port {target}");
         await to.GetServers()[0].ExecuteAsync("CLUSTER", "SETSLOT", slot, "IMPORTING", sourceId);
