@@ -4,8 +4,9 @@ namespace RedisStreams.Chaos.Scenarios;
 
 /// <summary>
 /// Redis with <c>maxmemory-policy allkeys-lru</c>. Without <c>AllowEvictingPolicy</c> the stacks must refuse to
-/// run (<see cref="RefusalCheck"/>). With it, mid-run <c>maxmemory</c> is lowered to just above what Redis uses, so
-/// every write makes it evict keys (the queue's among them) and the report counts what that loses.
+/// run (<see cref="RefusalCheck"/>). With it, mid-run the workers stop for three seconds (a backlog builds) and
+/// <c>maxmemory</c> is lowered below what Redis uses, so Redis evicts keys, the queue's among them, and the
+/// report counts what that loses.
 /// </summary>
 internal sealed class EvictingPolicyScenario : IChaosScenario
 {
@@ -29,13 +30,26 @@ internal sealed class EvictingPolicyScenario : IChaosScenario
 
     public async Task InjectAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
+        // A backlog first (the workers down for three seconds), then a maxmemory below what Redis uses: Redis
+        // evicts keys until it fits, and the queue's stream is the biggest key there is.
+        foreach (var worker in context.Workers)
+        {
+            worker.KillHard();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
         using var admin = await _redis.AdminAsync();
         var server = admin.GetServers()[0];
         var used = UsedMemory(await server.InfoRawAsync("memory") ?? string.Empty);
-        var limit = used + 256 * 1024;
+        var limit = used - 100 * 1024;
         await server.ConfigSetAsync("maxmemory", limit.ToString(CultureInfo.InvariantCulture));
-        context.MarkFaultStarted($"maxmemory lowered to {limit / 1024:N0} KB (used: {used / 1024:N0} KB) under allkeys-lru");
-        await Task.Delay(TimeSpan.FromSeconds(context.Settings.Messages / (double)context.Settings.Rate * 0.4), cancellationToken);
+        context.MarkFaultStarted($"backlog built with the workers down, then maxmemory lowered to {limit / 1024:N0} KB (used: {used / 1024:N0} KB) under allkeys-lru");
+        foreach (var worker in context.Workers)
+        {
+            worker.Start();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(4), cancellationToken);
         var evicted = (await server.InfoRawAsync("stats") ?? string.Empty).Split('\n').FirstOrDefault(l => l.StartsWith("evicted_keys:", StringComparison.Ordinal))?.Trim();
         await server.ConfigSetAsync("maxmemory", "0");
         context.MarkFaultEnded($"maxmemory lifted; {evicted}");
