@@ -51,6 +51,13 @@ internal sealed class ChaosRedis(bool persistent = true, params string[] serverA
         return clock.Elapsed;
     }
 
+    /// <summary>Kills the server the hard way, as a crash would; <see cref="StartAsync"/> brings it back.</summary>
+    public async Task KillAsync()
+    {
+        await _server!.KillAsync();
+        _server.Dispose();
+    }
+
     /// <summary>Pauses every client command for longer than the clients' timeouts.</summary>
     public async Task PauseAsync(TimeSpan pause)
     {

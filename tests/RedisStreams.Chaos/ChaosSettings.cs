@@ -49,7 +49,7 @@ internal sealed record ChaosSettings(string Framework, int Messages, int Rate, i
             // messages, fewer worker processes, one fault.
             settings = settings with
             {
-                Messages = settings.IsFull ? 20_000 : 2_400,
+                Messages = settings.IsFull ? 10_000 : 2_400,
                 Rate = settings.IsFull ? 400 : 200,
                 Consumers = 2,
                 Deadline = settings.IsFull ? TimeSpan.FromMinutes(5) : TimeSpan.FromMinutes(2),

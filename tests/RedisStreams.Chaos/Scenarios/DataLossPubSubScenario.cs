@@ -28,8 +28,9 @@ internal sealed class DataLossPubSubScenario : IChaosScenario
 
     public async Task InjectAsync(ScenarioContext context, CancellationToken cancellationToken)
     {
-        context.MarkFaultStarted($"redis-server on port {_redis.Port} killed and restarted without persistence (empty)");
-        await _redis.RestartAsync();
+        await _redis.KillAsync();
+        context.MarkFaultStarted($"redis-server on port {_redis.Port} killed (kill -9); restarted without persistence, empty");
+        await _redis.StartAsync();
         context.MarkFaultEnded("redis-server answers again, empty");
     }
 

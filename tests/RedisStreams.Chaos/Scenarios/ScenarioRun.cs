@@ -228,7 +228,7 @@ internal sealed class ScenarioRun(ChaosSettings settings, IChaosFramework framew
         Console.WriteLine(stamped);
     }
 
-    static string Seconds(TimeSpan? span) => span is { } s ? s.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s" : "-";
+    static string Seconds(TimeSpan? span) => span is { } s ? s.TotalSeconds.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture).TrimStart('+') + " s" : "-";
 
     void Report(IChaosScenario scenario, ScenarioContext context, List<string> problems)
     {
@@ -248,6 +248,11 @@ internal sealed class ScenarioRun(ChaosSettings settings, IChaosFramework framew
         var drained = fault is { } g && backlog.Count > 0 ? backlog.Max(s => _tally.FirstConsumed[s.Key]) - g : (TimeSpan?)null;
         var failed = _tally.Failed == 0 ? "0" : $"{_tally.Failed:N0} ({_tally.FailureKinds})";
         var extra = _tally.PublishedToNoQueue > 0 ? $"; {_tally.PublishedToNoQueue:N0} publishes reached no queue" : string.Empty;
+        var lost = _tally.LostIds.Select(id => _tally.Sends[id].Started).ToList();
+        if (lost.Count > 0 && fault is { } h)
+        {
+            extra += $"; the lost were sent between {Seconds(lost.Min() - h)} and {Seconds(lost.Max() - h)} after the fault";
+        }
         Report(scenario,
             $"| {scenario.Name} | {framework.Name} | {(settings.Durable ? "on" : "off")} | {_tally.Sent:N0} | {_tally.Acknowledged:N0} | {failed} | {_tally.Consumed:N0} | **{_tally.Lost:N0}** | {_tally.Duplicates:N0} | {Seconds(afterFault)} / {Seconds(drained)} | {(scenario.ClaimsGuarantee(settings) ? "claimed" : "not claimed")} | {(problems.Count == 0 ? "pass" : "FAIL")} |",
             problems,
