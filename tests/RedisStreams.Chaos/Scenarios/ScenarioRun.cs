@@ -65,11 +65,19 @@ internal sealed class ScenarioRun(ChaosSettings settings, IChaosFramework framew
             }
 
             var production = TimeSpan.FromSeconds(settings.Messages / (double)settings.Rate);
-            var producing = ProduceAsync(producer, deadline.Token);
+            var faultDone = false;
+            var producing = ProduceAsync(producer, () => Volatile.Read(ref faultDone) ? context.FaultEnded : null, deadline.Token);
             var faulting = Task.Run(async () =>
             {
                 await Task.Delay(production * 0.3, deadline.Token);
-                await scenario.InjectAsync(context, deadline.Token);
+                try
+                {
+                    await scenario.InjectAsync(context, deadline.Token);
+                }
+                finally
+                {
+                    Volatile.Write(ref faultDone, true);
+                }
             });
             await Task.WhenAll(producing, faulting);
             Log($"producer finished: {_tally.Sent:N0} sent, {_tally.Acknowledged:N0} acknowledged, {_tally.Failed:N0} failed");
@@ -133,14 +141,41 @@ internal sealed class ScenarioRun(ChaosSettings settings, IChaosFramework framew
         return false;
     }
 
-    /// <summary>Several loops share one id counter and the rate; each send is tried once and its outcome recorded.</summary>
-    async Task ProduceAsync(IChaosProducer producer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Several loops share one id counter and the rate; each send is tried once and its outcome recorded. Sending
+    /// goes on past the planned count until the fault is over and two more seconds' worth were sent, so every run
+    /// shows whether sends succeed again after the servers recovered, however long the fault took.
+    /// </summary>
+    async Task ProduceAsync(IChaosProducer producer, Func<TimeSpan?> faultOver, CancellationToken cancellationToken)
     {
         var next = 0;
         var start = _clock.Elapsed;
+        var extra = 0;
+        var sentAfterRecovery = -1;
+        bool More(int n)
+        {
+            if (n <= settings.Messages)
+            {
+                return true;
+            }
+
+            if (faultOver() is not { } over)
+            {
+                return true;
+            }
+
+            // Counted once, when the planned sends are used up: usually two seconds' worth went after the recovery already.
+            if (Volatile.Read(ref sentAfterRecovery) < 0)
+            {
+                Interlocked.CompareExchange(ref sentAfterRecovery, _tally.Sends.Values.Count(s => s.Started > over), -1);
+            }
+
+            return Volatile.Read(ref sentAfterRecovery) + Interlocked.Increment(ref extra) <= 2 * settings.Rate;
+        }
+
         await Task.WhenAll(Enumerable.Range(0, SendLoops).Select(_ => Task.Run(async () =>
         {
-            while (Interlocked.Increment(ref next) is var n && n <= settings.Messages && !cancellationToken.IsCancellationRequested)
+            while (Interlocked.Increment(ref next) is var n && More(n) && !cancellationToken.IsCancellationRequested)
             {
                 var due = start + TimeSpan.FromSeconds(n / (double)settings.Rate);
                 if (due > _clock.Elapsed)
