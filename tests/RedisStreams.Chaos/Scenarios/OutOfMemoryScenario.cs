@@ -38,20 +38,31 @@ internal sealed class OutOfMemoryScenario : IChaosScenario
         context.Log("every worker killed with kill -9 (a backlog builds)");
         await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         await RedisMemoryPressure.MakeOutOfMemoryAsync(_redis.Port);
-        context.MarkFaultStarted("Redis out of memory (maxmemory lowered below its use, noeviction)");
+
+        // 3 MB more below its use: draining the backlog frees memory, and Redis must stay out of memory meanwhile.
+        using (var pressure = await _redis.AdminAsync())
+        {
+            var server = pressure.GetServers()[0];
+            var info = await server.InfoRawAsync("memory") ?? string.Empty;
+            var used = long.Parse(info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            await server.ConfigSetAsync("maxmemory", (used - 3_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        context.MarkFaultStarted("Redis out of memory (maxmemory lowered 3 MB below its use, noeviction)");
+        var backlog = context.Tally.Sends.Where(s => s.Value.Acknowledged).Select(s => s.Key).ToList();
         foreach (var worker in context.Workers)
         {
             worker.Start();
         }
 
         context.Log("workers restarted while Redis is out of memory");
-        var drained = await context.WaitForAcknowledgedConsumedAsync(TimeSpan.FromSeconds(45), cancellationToken);
+        var drained = await context.WaitForConsumedAsync(backlog, TimeSpan.FromSeconds(45), cancellationToken);
         // Out of memory for a few seconds at least, so sends keep meeting it.
         await Task.Delay(TimeSpan.FromSeconds(4), cancellationToken);
         if (drained)
         {
             _drainedUnderOom = context.Elapsed;
-            context.Log("every message acknowledged before the OOM was consumed while Redis was still out of memory");
+            context.Log($"all {backlog.Count:N0} messages acknowledged before the OOM were consumed while Redis was still out of memory");
         }
 
         using var admin = await _redis.AdminAsync();

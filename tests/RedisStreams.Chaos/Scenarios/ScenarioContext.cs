@@ -42,13 +42,13 @@ internal sealed class ScenarioContext(ChaosSettings settings, IChaosFramework fr
         log($"recovered: {what} ({(FaultEnded - FaultStarted)?.TotalSeconds:F1} s after the fault)");
     }
 
-    /// <summary>Waits until every message acknowledged so far was consumed, or <paramref name="within"/> passed; tells which.</summary>
-    public async Task<bool> WaitForAcknowledgedConsumedAsync(TimeSpan within, CancellationToken cancellationToken)
+    /// <summary>Waits until every one of <paramref name="ids"/> was consumed, or <paramref name="within"/> passed; tells which.</summary>
+    public async Task<bool> WaitForConsumedAsync(IReadOnlyCollection<string> ids, TimeSpan within, CancellationToken cancellationToken)
     {
         var deadline = clock.Elapsed + within;
         while (clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested)
         {
-            if (tally.Sends.Where(s => s.Value.Acknowledged).All(s => tally.FirstConsumed.ContainsKey(s.Key)))
+            if (ids.All(tally.FirstConsumed.ContainsKey))
             {
                 return true;
             }
