@@ -314,6 +314,30 @@ public sealed partial class DashboardApiTests
     }
 
     [Fact]
+    public async Task The_host_chains_its_own_authorization_onto_every_endpoint()
+    {
+        await using var host = await DashboardHost.StartAsync(conventions: d => d.RequireAuthorization(DashboardHost.OperatorsPolicy));
+        await host.SendAsync("orders", "o1");
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var http = new HttpClient(handler) { BaseAddress = host.Address };
+
+        foreach (var path in new[] { "redis-streams/", "redis-streams/assets/app.js", "redis-streams/api/queues" })
+        {
+            using var anonymous = await http.GetAsync(new Uri(path, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+            Assert.Contains("/Account/Login", anonymous.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+
+        using (await http.GetAsync(new Uri("login?role=operator", UriKind.Relative)))
+        {
+        }
+
+        using var signedIn = await http.GetAsync(new Uri("redis-streams/api/queues", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
+        Assert.Contains("\u0022orders\u0022", await signedIn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Mapping_without_any_redis_fails_at_start_up_with_what_to_do()
     {
         var app = WebApplication.CreateBuilder().Build();

@@ -60,7 +60,11 @@ public sealed class DashboardHost : IAsyncDisposable
     /// policy. <paramref name="useConnection"/> gives the dashboard a connection string of its own instead of the
     /// container's client.
     /// </summary>
-    public static async Task<DashboardHost> StartAsync(Action<RedisStreamsDashboardOptions>? configure = null, Func<RedisEndpoint, string, string>? useConnection = null, [CallerMemberName] string test = "")
+    public static async Task<DashboardHost> StartAsync(
+        Action<RedisStreamsDashboardOptions>? configure = null,
+        Func<RedisEndpoint, string, string>? useConnection = null,
+        Action<IEndpointConventionBuilder>? conventions = null,
+        [CallerMemberName] string test = "")
     {
         var redis = await RedisTestEnvironment.GetStandaloneAsync();
         var prefix = TestNames.UniquePrefix(test);
@@ -89,7 +93,7 @@ public sealed class DashboardHost : IAsyncDisposable
             await http.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
             return Results.Redirect("/redis-streams/");
         });
-        app.MapRedisStreamsDashboard("/redis-streams", o =>
+        var dashboard = app.MapRedisStreamsDashboard("/redis-streams", o =>
         {
             o.ActionsPolicy = OperatorsPolicy;
             if (useConnection is not null)
@@ -100,6 +104,7 @@ public sealed class DashboardHost : IAsyncDisposable
 
             configure?.Invoke(o);
         });
+        conventions?.Invoke(dashboard);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new DashboardHost(app, redis, prefix, client, new Uri(address.TrimEnd('/') + "/"), logs);

@@ -396,7 +396,8 @@
   function renderMessages() {
     const b = state.browser;
     const page = b.page;
-    const canSelect = b.source === 'dead-letters' || (state.details && state.details.summary.isErrorQueue) || b.queue.endsWith('_error') || b.queue === 'error';
+    // Before the details arrive, the same naming rule as the engine's QueueSummary.IsErrorQueue.
+    const canSelect = b.source === 'dead-letters' || (state.details ? state.details.summary.isErrorQueue : /(_error|_skipped)$/.test(b.queue) || b.queue === 'error');
     const first = b.index * 20 + 1;
     const pager = () => h('div', { class: 'pager' },
       h('button', { class: 'prev-page', disabled: b.index === 0, onclick: () => { b.index--; loadMessages(); } }, '← Previous'),
