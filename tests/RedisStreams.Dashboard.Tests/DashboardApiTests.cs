@@ -334,7 +334,7 @@ public sealed partial class DashboardApiTests
 
         using var signedIn = await http.GetAsync(new Uri("redis-streams/api/queues", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
-        Assert.Contains("\u0022orders\u0022", await signedIn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"queue\":\"orders\"", await signedIn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
