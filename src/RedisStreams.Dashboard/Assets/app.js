@@ -255,25 +255,36 @@
         data.queues.length === 0 ? `No queue under the key prefix '${state.info.keyPrefix}'. Is it the prefix the applications use?` : 'No queue matches the filter.')));
       return;
     }
+    // Rows whose numbers did not change stay the same nodes: a click that spans a refresh still lands.
+    const previous = o.rows || new Map();
+    o.rows = new Map();
     replace(body, rows.map(q => {
-      const level = q.findings.some(f => f.level === 'alert') ? 'alert' : q.findings.some(f => f.level === 'warn') ? 'warn' : '';
-      return h('tr', { class: level, dataset: { queue: q.queue } },
-        h('td', { class: 'queue-name', dataset: { col: 'queue' } },
-          h('a', { href: queueLink(q.queue) }, q.queue),
-          q.isErrorQueue ? [' ', h('span', { class: 'badge' }, 'error queue')] : null),
-        numCell('depth', q.depth),
-        numCell('waiting', q.waiting),
-        numCell('pending', q.pending),
-        h('td', { class: 'num' + (q.oldestPendingSeconds === null ? ' zero' : ''), dataset: { col: 'oldestPendingSeconds' } }, age(q.oldestPendingSeconds)),
-        numCell('consumers', q.consumers),
-        numCell('delayed', q.delayed),
-        h('td', { class: 'num' + (q.deadLetters > 0 ? ' hot' : ' zero'), dataset: { col: 'deadLetters' } },
-          q.deadLetters > 0 ? h('a', { href: queueLink(q.queue, 'dead-letters') }, num(q.deadLetters)) : '0'),
-        h('td', { class: 'num' + (q.errorQueueDepth > 0 ? ' hot' : ' zero'), dataset: { col: 'errorQueueDepth' } },
-          q.errorQueue ? h('a', { href: queueLink(q.errorQueue), title: q.errorQueue }, num(q.errorQueueDepth)) : '–'),
-        h('td', { class: 'status', dataset: { col: 'status' } },
-          q.findings.length === 0 ? h('span', { class: 'ok-text' }, 'OK') : q.findings.map(f => h('span', { class: 'finding ' + f.level }, f.text))));
+      const signature = JSON.stringify(q);
+      const kept = previous.get(q.queue);
+      const row = kept && kept.signature === signature ? kept.row : queueRow(q);
+      o.rows.set(q.queue, { signature, row });
+      return row;
     }));
+  }
+
+  function queueRow(q) {
+    const level = q.findings.some(f => f.level === 'alert') ? 'alert' : q.findings.some(f => f.level === 'warn') ? 'warn' : '';
+    return h('tr', { class: level, dataset: { queue: q.queue } },
+      h('td', { class: 'queue-name', dataset: { col: 'queue' } },
+        h('a', { href: queueLink(q.queue) }, q.queue),
+        q.isErrorQueue ? [' ', h('span', { class: 'badge' }, 'error queue')] : null),
+      numCell('depth', q.depth),
+      numCell('waiting', q.waiting),
+      numCell('pending', q.pending),
+      h('td', { class: 'num' + (q.oldestPendingSeconds === null ? ' zero' : ''), dataset: { col: 'oldestPendingSeconds' } }, age(q.oldestPendingSeconds)),
+      numCell('consumers', q.consumers),
+      numCell('delayed', q.delayed),
+      h('td', { class: 'num' + (q.deadLetters > 0 ? ' hot' : ' zero'), dataset: { col: 'deadLetters' } },
+        q.deadLetters > 0 ? h('a', { href: queueLink(q.queue, 'dead-letters') }, num(q.deadLetters)) : '0'),
+      h('td', { class: 'num' + (q.errorQueueDepth > 0 ? ' hot' : ' zero'), dataset: { col: 'errorQueueDepth' } },
+        q.errorQueue ? h('a', { href: queueLink(q.errorQueue), title: q.errorQueue }, num(q.errorQueueDepth)) : '–'),
+      h('td', { class: 'status', dataset: { col: 'status' } },
+        q.findings.length === 0 ? h('span', { class: 'ok-text' }, 'OK') : q.findings.map(f => h('span', { class: 'finding ' + f.level }, f.text))));
   }
 
   function tile(label, value, level, key) {
@@ -346,9 +357,13 @@
               h('td', {}, c.findings.length === 0 ? h('span', { class: 'ok-text' }, 'OK') : c.findings.map(f => h('span', { class: 'finding ' + f.level }, f.text))))))))));
 
     const b = state.browser;
-    replace($('queue-tabs'),
-      h('a', { href: queueLink(s.queue), class: b.source === 'queue' ? 'current' : '', id: 'tab-messages' }, 'Messages (', num(s.length), ')'),
-      h('a', { href: queueLink(s.queue, 'dead-letters'), class: b.source === 'dead-letters' ? 'current' : '', id: 'tab-dead-letters' }, 'Dead letters (', num(s.deadLetters), ')'));
+    const tabs = JSON.stringify([s.queue, b.source, s.length, s.deadLetters]);
+    if (b.tabs !== tabs) {
+      b.tabs = tabs;
+      replace($('queue-tabs'),
+        h('a', { href: queueLink(s.queue), class: b.source === 'queue' ? 'current' : '', id: 'tab-messages' }, 'Messages (', num(s.length), ')'),
+        h('a', { href: queueLink(s.queue, 'dead-letters'), class: b.source === 'dead-letters' ? 'current' : '', id: 'tab-dead-letters' }, 'Dead letters (', num(s.deadLetters), ')'));
+    }
     renderActions();
   }
 
@@ -361,6 +376,9 @@
     const why = allowed ? null : state.info.actionsReason;
     const canRedrive = b.source === 'dead-letters' || s.isErrorQueue;
     const messages = b.source === 'dead-letters' ? s.deadLetters : s.length;
+    const signature = JSON.stringify([allowed, b.source, b.selected.size, s.isErrorQueue, s.inRedrive, messages, s.length + s.delayed, s.deadLetters]);
+    if (b.actions === signature) return;
+    b.actions = signature;
     const button = (id, label, onclick, enabled, cls) => h('button', { id, class: cls, disabled: !allowed || !enabled, title: why, onclick }, label);
     replace($('queue-actions'),
       canRedrive ? [
@@ -642,7 +660,7 @@
     }
     const info = state.info;
     $('title').textContent = info.title;
-    document.title = info.title + ' · RedisStreams';
+    document.title = info.title === 'RedisStreams' ? 'RedisStreams dashboard' : info.title + ' · RedisStreams';
     $('where').textContent = `prefix ${info.keyPrefix} · Redis ${info.redis}`;
     const banner = $('read-only');
     banner.hidden = info.actionsAllowed;

@@ -23,7 +23,7 @@ internal static class DashboardEndpoints
     /// holds, the page runs no code but its own, and no other site can frame it to trick a click.
     /// </summary>
     const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     static readonly StaticAssets Assets = new();
 
