@@ -73,20 +73,29 @@ public sealed class Browser : IDisposable
 
     public IWebElement Find(string css) => _driver.FindElement(By.CssSelector(css));
 
+    /// <summary>Clicks the element, finding it again if the page re-rendered it in between.</summary>
+    public void Click(string css) => WaitUntil(() =>
+    {
+        Find(css).Click();
+        return true;
+    }, $"{css} can be clicked");
+
     public ReadOnlyCollection<IWebElement> FindAll(string css) => _driver.FindElements(By.CssSelector(css));
 
-    /// <summary>The text of the first element matching <paramref name="css"/>, or <c>null</c> while there is none.</summary>
-    public string? TextOf(string css)
-    {
-        try
-        {
-            return _driver.FindElements(By.CssSelector(css)).FirstOrDefault()?.Text;
-        }
-        catch (StaleElementReferenceException)
-        {
-            return null;
-        }
-    }
+    /// <summary>
+    /// The rendered text of the first element matching <paramref name="css"/>, or <c>null</c> while there is none.
+    /// Found and read in one script, so a refresh that re-renders the element cannot come in between.
+    /// </summary>
+    public string? TextOf(string css) =>
+        (string?)Script("const e = document.querySelector(arguments[0]); return e === null ? null : e.innerText.trim();", css);
+
+    /// <summary>The texts of every element matching <paramref name="css"/>, read in one script.</summary>
+    public IReadOnlyList<string> TextsOf(string css) =>
+        ((IEnumerable<object>)Script("return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim());", css)!).Cast<string>().ToList();
+
+    /// <summary>Whether the first element matching <paramref name="css"/> is enabled, or <c>null</c> while there is none.</summary>
+    public bool? EnabledOf(string css) =>
+        (bool?)Script("const e = document.querySelector(arguments[0]); return e === null ? null : !e.disabled;", css);
 
     /// <summary>Waits until <paramref name="condition"/> holds (the page updates by itself), with a generous deadline.</summary>
     public void WaitUntil(Func<bool> condition, string what, TimeSpan? within = null)

@@ -294,6 +294,7 @@ public sealed partial class DashboardApiTests
             Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
             Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
             Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+            Assert.Contains("img-src 'self';", policy, StringComparison.Ordinal);
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
 
             // Nothing from anywhere else: no URL but the SVG namespace, no inline script or style, no markup built from strings.

@@ -85,22 +85,22 @@ public sealed class DashboardBrowserTests
         Assert.Equal("yes", browser.Script("return window.__samePage;"));
 
         // The queue page: its group, the consumer holding a message, and the message browser.
-        browser.Find("tr[data-queue='orders'] td[data-col='queue'] a").Click();
+        browser.Click("tr[data-queue='orders'] td[data-col='queue'] a");
         browser.WaitUntil(() => browser.FindAll("tr[data-consumer]").Count == 1 && browser.FindAll("article.message").Count == 6, "the orders page shows its consumer and six messages");
-        Assert.Equal(holder.ConsumerName, browser.Find("tr[data-consumer] td").Text);
-        Assert.Contains("binary", browser.Find("article.message:nth-of-type(4)").Text, StringComparison.Ordinal);
-        Assert.Contains("00000000  89 50 4e 47", browser.Find("article.message:nth-of-type(4) pre.hex").Text, StringComparison.Ordinal);
+        Assert.Equal(holder.ConsumerName, browser.TextOf("tr[data-consumer] td"));
+        Assert.Contains("binary", browser.TextOf("article.message:nth-of-type(4)"), StringComparison.Ordinal);
+        Assert.Contains("00000000  89 50 4e 47", browser.TextOf("article.message:nth-of-type(4) pre.hex"), StringComparison.Ordinal);
         browser.FitHeight(max: 1900);
         browser.Screenshot("dashboard-queue");
 
         // The dead letters of payments, with why each failed. Bob may look but not act.
         browser.Open(new Uri(host.Address, "login"));
         browser.Open(new Uri(host.Dashboard, "#/queue/payments/dead-letters"));
-        browser.WaitUntil(() => browser.FindAll("article.message").Count == 1, "the dead letter is listed");
-        var deadLetter = browser.Find("article.message");
-        Assert.Contains("PaymentGateway timed out after 3 attempts", deadLetter.FindElement(OpenQA.Selenium.By.CssSelector(".fault")).Text, StringComparison.Ordinal);
-        Assert.False(browser.Find("#redrive-all").Enabled);
-        Assert.Contains("does not allow user 'bob'", browser.Find("#read-only").Text, StringComparison.Ordinal);
+        // The messages and the queue's details (which draw the buttons) load side by side: wait for both.
+        browser.WaitUntil(() => browser.FindAll("article.message").Count == 1 && browser.EnabledOf("#redrive-all") is not null, "the dead letter and the actions are shown");
+        Assert.Contains("PaymentGateway timed out after 3 attempts", browser.TextOf("article.message .fault"), StringComparison.Ordinal);
+        Assert.False(browser.EnabledOf("#redrive-all"));
+        Assert.Contains("does not allow user 'bob'", browser.TextOf("#read-only"), StringComparison.Ordinal);
 
         // The server refuses too: the same request the button would make, from the page itself.
         var refused = (string)browser.AsyncScript(
@@ -115,13 +115,13 @@ public sealed class DashboardBrowserTests
         browser.WaitUntil(() => browser.FindAll("article.message input.select").Count == 1 && (string?)browser.Script("return document.body.dataset.actions;") == "allowed", "the operator's page lists the dead letter");
         browser.FitHeight(max: 1200);
         browser.Screenshot("dashboard-dead-letters");
-        browser.Find("article.message input.select").Click();
-        browser.WaitUntil(() => browser.Find("#redrive-selected").Enabled, "Redrive selected is enabled");
-        browser.Find("#redrive-selected").Click();
+        browser.Click("article.message input.select");
+        browser.WaitUntil(() => browser.EnabledOf("#redrive-selected") == true, "Redrive selected is enabled");
+        browser.Click("#redrive-selected");
         browser.WaitUntil(() => browser.Find("#confirm-dialog").Displayed && browser.TextOf("#redrive-plan") is { Length: > 0 }, "the confirmation shows where the message goes");
         Assert.Contains("1 message(s) → payments", browser.TextOf("#redrive-plan"), StringComparison.Ordinal);
         Assert.Empty(consumed);
-        browser.Find("#confirm-ok").Click();
+        browser.Click("#confirm-ok");
 
         browser.WaitUntil(() => browser.TextOf("#notice")?.Contains("Moved 1 message(s) to payments", StringComparison.Ordinal) == true, "the page reports the move");
         await EventuallyAsync(() => !consumed.IsEmpty, "the running receiver consumes the redriven message");
@@ -137,7 +137,7 @@ public sealed class DashboardBrowserTests
     }
 
     [Fact]
-    public async Task Purge_and_delete_are_confirmed_by_typing_the_queue_name_and_error_queues_redrive_all()
+    public async Task Purge_and_delete_are_confirmed_by_typing_the_queue_name_and_masstransit_and_rebus_error_queues_redrive_all()
     {
         await using var host = await DashboardHost.StartAsync();
         for (var i = 0; i < 3; i++)
@@ -147,48 +147,67 @@ public sealed class DashboardBrowserTests
 
         await host.SendAsync("invoices_error", "failed-1", new() { ["MT-Fault-InputAddress"] = "queue:invoices", ["MT-Fault-Message"] = "boom", ["MT-Reason"] = "fault" });
         await host.SendAsync("invoices_error", "failed-2", new() { ["MT-Fault-InputAddress"] = "queue:invoices", ["MT-Fault-Message"] = "boom", ["MT-Reason"] = "fault" });
+        await host.SendAsync("error", "rebus-failed-1", new()
+        {
+            ["rbs2-source-queue"] = "receipts",
+            ["rbs2-error-details"] = "System.InvalidOperationException: receipt printer offline\n   at Receipts.Handler.Handle()",
+        });
 
         using var browser = Browser.Start();
         browser.Open(new Uri(host.Address, "login?role=operator"));
         browser.Open(new Uri(host.Dashboard, "#/queue/scratch"));
-        browser.WaitUntil(() => browser.FindAll("article.message").Count == 3 && browser.Find("#purge").Enabled, "scratch shows three messages");
+        browser.WaitUntil(() => browser.FindAll("article.message").Count == 3 && browser.EnabledOf("#purge") == true, "scratch shows three messages");
 
         // Purge: the confirm button stays disabled until the queue's name is typed; Cancel changes nothing.
-        browser.Find("#purge").Click();
+        browser.Click("#purge");
         browser.WaitUntil(() => browser.Find("#confirm-dialog").Displayed, "the purge dialog opens");
-        Assert.False(browser.Find("#confirm-ok").Enabled);
-        browser.Find("#confirm-cancel").Click();
+        Assert.False(browser.EnabledOf("#confirm-ok"));
+        browser.Click("#confirm-cancel");
         Assert.Equal(3, (await host.Client.GetQueueSummariesAsync(["scratch"]))[0].Length);
-        browser.Find("#purge").Click();
+        browser.Click("#purge");
         browser.WaitUntil(() => browser.Find("#confirm-dialog").Displayed, "the purge dialog opens again");
         browser.Find("#confirm-input").SendKeys("scratc");
-        Assert.False(browser.Find("#confirm-ok").Enabled);
+        Assert.False(browser.EnabledOf("#confirm-ok"));
         browser.Find("#confirm-input").SendKeys("h");
-        Assert.True(browser.Find("#confirm-ok").Enabled);
-        browser.Find("#confirm-ok").Click();
+        Assert.True(browser.EnabledOf("#confirm-ok"));
+        browser.Click("#confirm-ok");
         browser.WaitUntil(() => browser.TextOf("#notice")?.Contains("removed 3 message(s)", StringComparison.Ordinal) == true, "the purge is reported");
         Assert.Equal(0, (await host.Client.GetQueueSummariesAsync(["scratch"]))[0].Length);
 
         // Delete, confirmed the same way, and back to the overview without the queue.
-        browser.Find("#delete").Click();
+        browser.Click("#delete");
         browser.WaitUntil(() => browser.Find("#confirm-dialog").Displayed, "the delete dialog opens");
         browser.Find("#confirm-input").SendKeys("scratch");
-        browser.Find("#confirm-ok").Click();
+        browser.Click("#confirm-ok");
         browser.WaitUntil(() => browser.TextOf("#notice")?.Contains("Deleted scratch", StringComparison.Ordinal) == true, "the delete is reported");
         browser.WaitUntil(() => browser.FindAll("tr[data-queue='invoices_error']").Count == 1 && browser.FindAll("tr[data-queue='scratch']").Count == 0, "the overview no longer lists scratch");
         Assert.DoesNotContain("scratch", await host.Client.ListQueueNamesAsync());
 
         // An error queue: redrive all, each to the queue its fault headers name.
         browser.Open(new Uri(host.Dashboard, "#/queue/invoices_error"));
-        browser.WaitUntil(() => browser.FindAll("article.message").Count == 2 && browser.Find("#redrive-all").Enabled, "the error queue lists two failed messages");
-        Assert.Contains("Failed in: queue:invoices", browser.Find("article.message").Text, StringComparison.Ordinal);
-        browser.Find("#redrive-all").Click();
+        browser.WaitUntil(() => browser.FindAll("article.message").Count == 2 && browser.EnabledOf("#redrive-all") == true, "the error queue lists two failed messages");
+        Assert.Contains("Failed in: queue:invoices", browser.TextOf("article.message"), StringComparison.Ordinal);
+        browser.Click("#redrive-all");
         browser.WaitUntil(() => browser.TextOf("#redrive-plan")?.Contains("2 message(s) → invoices", StringComparison.Ordinal) == true, "the plan shows both going to invoices");
-        browser.Find("#confirm-ok").Click();
+        browser.Click("#confirm-ok");
         browser.WaitUntil(() => browser.TextOf("#notice")?.Contains("Moved 2 message(s) to invoices", StringComparison.Ordinal) == true, "the redrive is reported");
         var invoices = await host.Client.PeekAsync("invoices");
         Assert.Equal(["failed-1", "failed-2"], invoices.Messages.Select(m => m.Headers["id"]));
         Assert.All(invoices.Messages, m => Assert.False(m.Headers.ContainsKey("MT-Fault-Message")));
+
+        // Rebus's shared error queue: each message goes back to its rbs2-source-queue.
+        browser.Open(new Uri(host.Dashboard, "#/queue/error"));
+        browser.WaitUntil(() => browser.FindAll("article.message").Count == 1 && browser.EnabledOf("#redrive-all") == true, "Rebus's error queue lists its failed message");
+        Assert.Contains("Failed in: receipts", browser.TextOf("article.message"), StringComparison.Ordinal);
+        Assert.Contains("receipt printer offline", browser.TextOf("article.message .fault"), StringComparison.Ordinal);
+        browser.Click("#redrive-all");
+        browser.WaitUntil(() => browser.TextOf("#redrive-plan")?.Contains("1 message(s) → receipts", StringComparison.Ordinal) == true, "the plan shows it going to receipts");
+        browser.Click("#confirm-ok");
+        browser.WaitUntil(() => browser.TextOf("#notice")?.Contains("Moved 1 message(s) to receipts", StringComparison.Ordinal) == true, "the Rebus redrive is reported");
+        var receipts = Assert.Single((await host.Client.PeekAsync("receipts")).Messages);
+        Assert.Equal("rebus-failed-1", receipts.Headers["id"]);
+        Assert.False(receipts.Headers.ContainsKey("rbs2-error-details"));
+        Assert.Equal(0, (await host.Client.GetQueueSummariesAsync(["error"]))[0].Length);
     }
 
     [Fact]
@@ -203,14 +222,14 @@ public sealed class DashboardBrowserTests
         using var browser = Browser.Start();
         browser.Open(host.Dashboard);
         browser.WaitUntil(() => browser.FindAll("tr[data-queue]").Count == 2, "both queues are listed");
-        Assert.Contains(browser.FindAll("td[data-col='queue'] a"), a => a.Text == hostileQueue);
+        Assert.Contains(hostileQueue, browser.TextsOf("td[data-col='queue'] a"));
 
         browser.Open(new Uri(host.Dashboard, "#/queue/inbox"));
         browser.WaitUntil(() => browser.FindAll("article.message").Count == 1, "the message is listed");
-        var text = browser.Find("article.message").Text;
+        var text = browser.TextOf("article.message");
         Assert.Contains("X-Evil", text, StringComparison.Ordinal);
         Assert.Contains(script, text, StringComparison.Ordinal);
-        Assert.Contains("</pre><script>window.__pwned = 4</script>", browser.Find("article.message pre.body").Text, StringComparison.Ordinal);
+        Assert.Contains("</pre><script>window.__pwned = 4</script>", browser.TextOf("article.message pre.body"), StringComparison.Ordinal);
 
         browser.Open(new Uri(host.Dashboard, "#/queue/" + Uri.EscapeDataString(hostileQueue)));
         browser.WaitUntil(() => browser.TextOf("#queue-title") == hostileQueue && browser.FindAll("article.message").Count == 1, "the hostile queue's page shows its name as text");
