@@ -16,3 +16,10 @@ echo "Installing chromium and chromium-driver with apt-get..." >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >&2
 $sudo apt-get install -y -qq chromium chromium-driver >&2
+# Some distributions name or place them differently (Ubuntu's chromium is a snap): say so here, not as a test failure later.
+for binary in /usr/bin/chromium /usr/bin/chromedriver; do
+  if [ ! -x "$binary" ]; then
+    echo "$binary is still missing after installing chromium and chromium-driver: install Chromium and its matching chromedriver at that path." >&2
+    exit 1
+  fi
+done
