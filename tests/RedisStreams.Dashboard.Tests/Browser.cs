@@ -25,9 +25,10 @@ public sealed class Browser : IDisposable
 
     public IWebDriver Driver => _driver;
 
-    public static Browser Start()
+    /// <summary>Starts the browser; the paths are parameters only so a test can show what a machine without them gets.</summary>
+    public static Browser Start(string chromium = ChromiumPath, string chromeDriver = ChromeDriverPath)
     {
-        foreach (var binary in new[] { ChromiumPath, ChromeDriverPath })
+        foreach (var binary in new[] { chromium, chromeDriver })
         {
             if (!File.Exists(binary))
             {
@@ -40,7 +41,7 @@ public sealed class Browser : IDisposable
         // mode makes sure it never tries.
         Environment.SetEnvironmentVariable("SE_OFFLINE", "true");
         var profile = Directory.CreateTempSubdirectory("redis-streams-chromium-").FullName;
-        var options = new ChromeOptions { BinaryLocation = ChromiumPath };
+        var options = new ChromeOptions { BinaryLocation = chromium };
         options.AddArguments(
             "--headless",
             "--no-sandbox",
@@ -56,7 +57,7 @@ public sealed class Browser : IDisposable
             "--force-device-scale-factor=1",
             "--lang=en-US",
             $"--user-data-dir={profile}");
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromeDriverPath)!, Path.GetFileName(ChromeDriverPath));
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(chromeDriver)!, Path.GetFileName(chromeDriver));
         service.SuppressInitialDiagnosticInformation = true;
         service.HideCommandPromptWindow = true;
         var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));

@@ -242,6 +242,16 @@ public sealed class DashboardBrowserTests
         Assert.All(origins, origin => Assert.Equal(host.Address.GetLeftPart(UriPartial.Authority), (string)origin));
     }
 
+    [Fact]
+    public void A_machine_without_chromium_fails_the_browser_tests_and_says_how_to_install_it()
+    {
+        var missingBrowser = Assert.Throws<InvalidOperationException>(() => Browser.Start(chromium: "/nonexistent/chromium"));
+        Assert.Contains("/nonexistent/chromium is missing", missingBrowser.Message, StringComparison.Ordinal);
+        Assert.Contains("apt-get install -y chromium chromium-driver", missingBrowser.Message, StringComparison.Ordinal);
+        var missingDriver = Assert.Throws<InvalidOperationException>(() => Browser.Start(chromeDriver: "/nonexistent/chromedriver"));
+        Assert.Contains("/nonexistent/chromedriver is missing", missingDriver.Message, StringComparison.Ordinal);
+    }
+
     static async Task EventuallyAsync(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
