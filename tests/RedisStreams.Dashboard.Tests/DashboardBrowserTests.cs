@@ -243,6 +243,53 @@ public sealed class DashboardBrowserTests
     }
 
     [Fact]
+    public async Task A_late_answer_for_a_page_the_operator_has_left_does_not_replace_the_page_shown()
+    {
+        // Holds the queue page's refresh (GET api/queue) once armed, to let it answer after the operator has moved on.
+        var holding = 0;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await DashboardHost.StartAsync(middleware: async (http, next) =>
+        {
+            if (http.Request.Path.Value!.EndsWith("/api/queue", StringComparison.Ordinal) && Interlocked.CompareExchange(ref holding, 2, 1) == 1)
+            {
+                held.SetResult();
+                await release.Task;
+                await next();
+                answered.SetResult();
+                return;
+            }
+
+            await next();
+        });
+        await host.SendAsync("doomed", "d1");
+        await host.SendAsync("survivor", "s1");
+
+        using var browser = Browser.Start();
+        browser.Open(new Uri(host.Dashboard, "#/queue/doomed"));
+        browser.WaitUntil(() => browser.TextOf("[data-stat='depth'] .value") == "1", "the page of doomed shows its depth");
+
+        // The page's next refresh of doomed is held; meanwhile the queue is deleted and the operator goes to the overview.
+        Volatile.Write(ref holding, 1);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await host.Client.RemoveQueueAsync("doomed");
+        browser.Open(new Uri(host.Dashboard, "#/")); // a fragment change: the same page, its held request still open
+        browser.WaitUntil(() => browser.FindAll("tr[data-queue='survivor']").Count == 1, "the overview lists survivor");
+
+        // The held refresh answers now (404: doomed is gone); the overview refreshes twice more after that.
+        release.SetResult();
+        await answered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var refreshes = Refreshes(browser);
+        browser.WaitUntil(() => Refreshes(browser) >= refreshes + 2, "the overview refreshes twice after the late answer");
+        Assert.Single(browser.FindAll("tr[data-queue='survivor']"));
+        Assert.DoesNotContain("No queue named", browser.TextOf("main"), StringComparison.Ordinal);
+    }
+
+    static int Refreshes(Browser browser) =>
+        int.Parse((string)browser.Script("return document.body.dataset.refreshes;")!, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public void A_machine_without_chromium_fails_the_browser_tests_and_says_how_to_install_it()
     {
         var missingBrowser = Assert.Throws<InvalidOperationException>(() => Browser.Start(chromium: "/nonexistent/chromium"));

@@ -58,12 +58,14 @@ public sealed class DashboardHost : IAsyncDisposable
     /// <summary>
     /// Starts the app. <paramref name="configure"/> sets the dashboard's options; by default actions need the operators'
     /// policy. <paramref name="useConnection"/> gives the dashboard a connection string of its own instead of the
-    /// container's client.
+    /// container's client. <paramref name="middleware"/> runs before the dashboard on every request (a test holds a
+    /// request with it).
     /// </summary>
     public static async Task<DashboardHost> StartAsync(
         Action<RedisStreamsDashboardOptions>? configure = null,
         Func<RedisEndpoint, string, string>? useConnection = null,
         Action<IEndpointConventionBuilder>? conventions = null,
+        Func<HttpContext, Func<Task>, Task>? middleware = null,
         [CallerMemberName] string test = "")
     {
         var redis = await RedisTestEnvironment.GetStandaloneAsync();
@@ -81,6 +83,11 @@ public sealed class DashboardHost : IAsyncDisposable
         var app = builder.Build();
         app.UseAuthentication();
         app.UseAuthorization();
+        if (middleware is not null)
+        {
+            app.Use(middleware);
+        }
+
         app.MapGet("/login", async (HttpContext http, string? role) =>
         {
             var operatorRole = role == "operator";
