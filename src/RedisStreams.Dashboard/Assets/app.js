@@ -172,6 +172,9 @@
       }
       markFresh();
     } catch (error) {
+      // The answer to a refresh of a page the operator has since left (say, a queue deleted meanwhile) must not
+      // replace the page now shown.
+      if (view !== state.view) return;
       if (error.code === 'queue-not-found' && view.name === 'queue') {
         renderQueueMissing(view.queue, error.message);
         markFresh();
