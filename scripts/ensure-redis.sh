@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Installs redis-server, redis-cli and redis-sentinel when they are missing (Debian/Ubuntu, as root or with sudo).
-# The failover tests start their own sentinels, so redis-sentinel is needed as much as the server.
+# Installs redis-server, redis-cli, redis-sentinel and libfaketime when they are missing (Debian/Ubuntu, as root
+# or with sudo). The failover tests start their own sentinels, so redis-sentinel is needed as much as the server;
+# libfaketime lets a test run a redis-server whose clock is shifted (tests/RedisStreams.Testing/ShiftedClock.cs).
 set -euo pipefail
-if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 && command -v redis-sentinel >/dev/null 2>&1; then
+have_faketime() { compgen -G "/usr/lib/*/faketime/libfaketime.so.1" >/dev/null || [ -e /usr/lib/faketime/libfaketime.so.1 ]; }
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 && command -v redis-sentinel >/dev/null 2>&1 && have_faketime; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "redis-server, redis-cli or redis-sentinel is missing and apt-get is not available: install Redis 7 and put all three on PATH." >&2
+  echo "redis-server, redis-cli, redis-sentinel or libfaketime is missing and apt-get is not available: install Redis 7 (all three on PATH) and libfaketime." >&2
   exit 1
 fi
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "Installing redis-server, redis-tools and redis-sentinel with apt-get..." >&2
+echo "Installing redis-server, redis-tools, redis-sentinel and libfaketime with apt-get..." >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >&2
-$sudo apt-get install -y -qq redis-server redis-tools redis-sentinel >&2
+$sudo apt-get install -y -qq redis-server redis-tools redis-sentinel libfaketime >&2
 # The packages start system services on 6379 and 26379; our tests and samples start their own on free ports.

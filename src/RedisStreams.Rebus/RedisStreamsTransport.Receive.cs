@@ -41,6 +41,11 @@ public sealed partial class RedisStreamsTransport
             }
 
             SettleWith(context, receiver, inbound);
+            if (inbound.Activity is not null)
+            {
+                context.Items[Internals.DeliveryActivityStep.InboundMessageKey] = inbound;
+            }
+
             return ToTransportMessage(inbound);
         }
     }

@@ -71,6 +71,7 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
         _receiveWait = receiveWait;
         _log = rebusLoggerFactory.GetLogger<RedisStreamsTransport>();
         _outgoing = new OutgoingMessageMapper(rebusTime);
+        Health.RunningTransports.Add(this);
     }
 
     /// <summary>The engine client this transport works on.</summary>
@@ -171,6 +172,7 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
         }
 
         _disposed = true;
+        Health.RunningTransports.Remove(this);
         StopReceiverAsync().GetAwaiter().GetResult();
         if (_ownsClient)
         {

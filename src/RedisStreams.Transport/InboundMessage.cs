@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace RedisStreams.Transport;
 
 /// <summary>A message a <see cref="QueueReceiver"/> took from its queue and holds until it is settled.</summary>
@@ -48,4 +50,18 @@ public sealed class InboundMessage
     /// dead-letter stream. Empty for ordinary messages.
     /// </summary>
     public IReadOnlyDictionary<string, string> TransportFields { get; }
+
+    /// <summary>
+    /// The engine's <c>receive</c> span of this delivery: a child of the sender's trace, open until the message is
+    /// settled. <c>null</c> when nobody listens to <see cref="RedisStreamsDiagnostics.ActivitySourceName"/>, or once
+    /// settled. A framework adapter makes it <see cref="Activity.Current"/> while its pipeline handles the message,
+    /// so the handler's spans join the sender's trace.
+    /// </summary>
+    public Activity? Activity => Volatile.Read(ref _activity);
+
+    Activity? _activity;
+
+    internal void Attach(Activity? activity) => _activity = activity;
+
+    internal Activity? TakeActivity() => Interlocked.Exchange(ref _activity, null);
 }

@@ -15,7 +15,10 @@ public sealed record QueueStatistics
     /// <summary>Entries delivered to a consumer and not yet acknowledged.</summary>
     public required long Pending { get; init; }
 
-    /// <summary>Age of the oldest pending entry, from its id; <c>null</c> when none is pending.</summary>
+    /// <summary>
+    /// Age of the oldest pending entry, from its id, on the Redis server's clock (the clock that stamped the id),
+    /// so a client whose clock is off still reads the right age; <c>null</c> when none is pending.
+    /// </summary>
     public required TimeSpan? OldestPendingAge { get; init; }
 
     /// <summary>The consumers of the group.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Scripts;
 using StackExchange.Redis;
@@ -49,31 +48,32 @@ public sealed partial class RedisStreamsClient
     }
 
     /// <summary>
-    /// Removes every message of a queue, pending ones included, and its scheduled messages, in one step. The
-    /// consumer groups stay (emptied), so running receivers carry on; the dead-letter stream is kept.
+    /// Removes every message of a queue, pending ones included, its scheduled messages and the entries too large
+    /// for a script still waiting in its oversized hash to be written, in one step. The consumer groups stay
+    /// (emptied), so running receivers carry on; the dead-letter stream is kept.
     /// </summary>
     /// <param name="queue">The queue.</param>
     /// <param name="group">The one consumer group to reset; <c>null</c> resets every group of the stream.</param>
     /// <param name="mustExist">
-    /// <c>true</c> to fail with <see cref="QueueNotFoundException"/> when the queue has no stream and no scheduled
-    /// messages, instead of creating it empty (what an operator means; adapters purging at start-up pass <c>false</c>).
+    /// <c>true</c> to fail with <see cref="QueueNotFoundException"/> when the queue has no stream, no scheduled
+    /// messages and no oversized entries waiting, instead of creating it empty (what an operator means; adapters purging at start-up pass <c>false</c>).
     /// </param>
-    /// <returns>How many stream entries were removed.</returns>
+    /// <returns>How many messages were removed: stream entries and oversized entries waiting to be written.</returns>
     /// <exception cref="QueueNotFoundException"><paramref name="mustExist"/> is set and the queue does not exist.</exception>
     /// <exception cref="RedisStreamsPermissionException">The ACL user may not run the purge script or touch the queue's keys.</exception>
     public async Task<long> PurgeQueueAsync(string queue, string? group = null, bool mustExist = false)
     {
         var keys = KeysFor(queue);
         var removed = (long)await GuardAsync(
-            () => Database.ScriptEvaluateAsync(LuaScripts.Purge, [keys.Stream, keys.Delayed, keys.DelayedData], [group ?? string.Empty, mustExist ? "1" : "0", queue]),
+            () => Database.ScriptEvaluateAsync(LuaScripts.Purge, [keys.Stream, keys.Delayed, keys.DelayedData, keys.Oversized], [group ?? string.Empty, mustExist ? "1" : "0", queue]),
             $"purging queue '{queue}'",
-            "+evalsha +eval +script|load +xlen +xtrim +xinfo|groups +xgroup|destroy +xgroup|create +del +exists").ConfigureAwait(false);
+            "+evalsha +eval +script|load +xlen +hlen +xtrim +xinfo|groups +xgroup|destroy +xgroup|create +del +exists").ConfigureAwait(false);
         if (removed < 0)
         {
             throw new QueueNotFoundException(queue, Options.KeyPrefix);
         }
 
-        _loggerFactory.CreateLogger<RedisStreamsClient>().QueuePurged(queue, removed);
+        _logger.QueuePurged(queue, removed);
         return removed;
     }
 
@@ -89,7 +89,7 @@ public sealed partial class RedisStreamsClient
             () => Database.ScriptEvaluateAsync(LuaScripts.PurgeDeadLetters, [keys.DeadLetter]),
             $"purging the dead letters of '{queue}'",
             "+evalsha +eval +script|load +xlen +del").ConfigureAwait(false);
-        _loggerFactory.CreateLogger<RedisStreamsClient>().DeadLettersPurged(queue, removed);
+        _logger.DeadLettersPurged(queue, removed);
         return removed;
     }
 
@@ -139,7 +139,7 @@ public sealed partial class RedisStreamsClient
             await Subscriptions.UnsubscribeAsync(topic, queue).ConfigureAwait(false);
         }
 
-        _loggerFactory.CreateLogger<RedisStreamsClient>().QueueRemoved(queue, summary.Length, summary.DeadLettered, subscribed.Count);
+        _logger.QueueRemoved(queue, summary.Length, summary.DeadLettered, subscribed.Count);
         return new QueueRemoval(queue, summary.Length, summary.DeadLettered, summary.Delayed, subscribed);
     }
 
@@ -162,9 +162,17 @@ public sealed partial class RedisStreamsClient
     /// without their <c>$dead-letter-*</c> fields. <see cref="RedriveDeadLettersAsync"/> chooses by id and reports
     /// per message.
     /// </summary>
+    /// <remarks>
+    /// Each entry goes back with its fields as they were in the queue. An entry with more fields than a Redis
+    /// script may write (about 3,500 headers), or whose fields were packed into <c>$dead-letter-fields</c> when it
+    /// was dead-lettered, moves through the queue's oversized hash and is written by this call; if that fails it
+    /// stays there, logged, and the next delayed-delivery pass of any receiver of the queue writes it. Entries with
+    /// nothing to put back (only dead-letter fields, or a scheduled payload that could not be read) stay in the
+    /// dead-letter stream, logged.
+    /// </remarks>
     /// <param name="queue">The queue.</param>
     /// <param name="maxCount">The most entries to move.</param>
-    /// <returns>How many entries were moved.</returns>
+    /// <returns>How many entries left the dead-letter stream for the queue.</returns>
     public async Task<long> RequeueDeadLettersAsync(string queue, int maxCount = 1000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);

@@ -17,16 +17,16 @@ public sealed partial class RedisStreamsClient
     /// <summary>Entries read and moved per script call.</summary>
     const int RedrivePage = 100;
 
-    /// <summary>Lua's unpack() stops near 8,000 values: an entry with more fields cannot be written by a script.</summary>
-    const int MaxScriptFields = 3_900;
-
-    const string RedriveCommands = "+evalsha +eval +script|load +exists +xrange +xrevrange +xadd +xdel +hset +hdel +hgetall +zadd +zscore +zremrangebyscore +del +publish +time";
+    const string RedriveCommands = "+evalsha +eval +script|load +exists +xrange +xrevrange +xadd +xdel +hset +hsetnx +hget +hscan +hdel +hgetall +zadd +zscore +zremrangebyscore +del +publish +time +@transaction";
 
     /// <summary>
     /// Moves entries of a queue's dead-letter stream back into the queue, each in one atomic step (the two
     /// streams share a hash slot): never in both, never in neither. The <c>$dead-letter-*</c> fields are removed
     /// unless <see cref="RedriveRequest.KeepFaultHeaders"/> is set. The message starts over: a new entry, delivery
-    /// count 1.
+    /// count 1. An entry with more fields than a Redis script may write (about 3,500 headers, or fields packed in
+    /// <c>$dead-letter-fields</c> when it was dead-lettered) moves in the same atomic step into the queue's oversized
+    /// hash and is written from there by this call; if that write fails it stays there, said in the report, and the
+    /// next delayed-delivery pass of a receiver of the queue writes it.
     /// </summary>
     /// <param name="queue">The queue whose dead letters go back.</param>
     /// <param name="request">Which entries, and how.</param>
@@ -47,7 +47,10 @@ public sealed partial class RedisStreamsClient
     /// queues can be reached by one script (one server, or one Cluster slot) it is one script. Otherwise the
     /// message is first taken out of the error queue into its redrive hash (same slot), then written to the
     /// destination together with a de-duplication marker (destination's slot), then removed from the hash; a
-    /// redrive interrupted at any step is completed by the next one, without duplicates (docs/decisions.md).
+    /// redrive interrupted at any step is completed by the next one, without duplicates (docs/decisions.md). A
+    /// message with more fields than a Redis script may write takes the same steps, except that it lands in the
+    /// destination's oversized hash and this call writes it from there to the stream, as
+    /// <see cref="RedriveDeadLettersAsync"/> does.
     /// </remarks>
     /// <param name="errorQueue">The error queue, e.g. <c>orders_error</c> or <c>error</c>.</param>
     /// <param name="request">Which entries, and how.</param>
@@ -96,7 +99,7 @@ public sealed partial class RedisStreamsClient
                         else
                         {
                             report.Add(new RedriveItem(entry.Id!, null, RedriveOutcome.Skipped, Note: skip));
-                            _loggerFactory.CreateLogger<RedisStreamsClient>().RedriveSkipped(report.Source, entry.Id!, skip!);
+                            _logger.RedriveSkipped(report.Source, entry.Id!, skip!);
                         }
                     }
 
@@ -122,11 +125,6 @@ public sealed partial class RedisStreamsClient
     /// <summary>What to write where for one entry, or why it must stay.</summary>
     (MovePlan? Plan, string? Skip) Plan(string queue, bool deadLetters, StreamEntry entry, RedriveRequest request)
     {
-        if (entry.Values.Length > MaxScriptFields)
-        {
-            return (null, $"it has {entry.Values.Length} fields, more than a Redis script can write at once; move it with XADD by hand");
-        }
-
         string? destination;
         if (deadLetters)
         {
@@ -153,19 +151,70 @@ public sealed partial class RedisStreamsClient
             }
         }
 
-        var kept = new List<RedisValue>(entry.Values.Length * 2);
+        var (kept, skip) = deadLetters ? DeadLetterFieldsToWrite(entry, request.KeepFaultHeaders) : ErrorQueueFieldsToWrite(entry, request.KeepFaultHeaders);
+        return kept is null ? (null, skip) : (new MovePlan(entry.Id!, destination, PackedFields.Pack([.. kept]), kept.Count > OversizedEntries.MaxScriptFields), null);
+    }
+
+    /// <summary>
+    /// The fields a dead letter goes back with: the message's own, unpacked from <c>$dead-letter-fields</c> when the
+    /// entry was too large to copy field by field, then (when kept) the <c>$dead-letter-*</c> fields.
+    /// </summary>
+    static (List<RedisValue>? Fields, string? Skip) DeadLetterFieldsToWrite(StreamEntry entry, bool keepFaultFields)
+    {
+        var message = new List<RedisValue>(entry.Values.Length * 2);
+        var fault = new List<RedisValue>();
         foreach (var field in entry.Values)
         {
             var name = (string?)field.Name ?? string.Empty;
-            var fault = deadLetters ? FaultHeaders.IsDeadLetterField(name) : FaultHeaders.IsFrameworkFaultField(name);
-            if (request.KeepFaultHeaders || !fault)
+            if (name == DeadLetter.PackedFieldsField)
+            {
+                RedisValue[] packed;
+                try
+                {
+                    packed = PackedFields.Unpack(((ReadOnlyMemory<byte>)field.Value).Span);
+                }
+                catch (FormatException e)
+                {
+                    return (null, $"its message fields, packed in {DeadLetter.PackedFieldsField} because there were too many to copy one by one, cannot be read: {e.Message}");
+                }
+
+                message.AddRange(packed);
+            }
+            else
+            {
+                var target = FaultHeaders.IsDeadLetterField(name) ? fault : message;
+                target.Add(field.Name);
+                target.Add(field.Value);
+            }
+        }
+
+        if (message.Count == 0)
+        {
+            return (null, "it holds no message fields, only the transport's $dead-letter-* fields (a scheduled message whose payload could not be read keeps it raw in $dead-letter-payload); nothing can go back to the queue");
+        }
+
+        if (keepFaultFields)
+        {
+            message.AddRange(fault);
+        }
+
+        return (message, null);
+    }
+
+    /// <summary>The fields an error queue's entry goes back with: all of them, less the frameworks' fault headers unless kept.</summary>
+    static (List<RedisValue>? Fields, string? Skip) ErrorQueueFieldsToWrite(StreamEntry entry, bool keepFaultFields)
+    {
+        var kept = new List<RedisValue>(entry.Values.Length * 2);
+        foreach (var field in entry.Values)
+        {
+            if (keepFaultFields || !FaultHeaders.IsFrameworkFaultField((string?)field.Name ?? string.Empty))
             {
                 kept.Add(field.Name);
                 kept.Add(field.Value);
             }
         }
 
-        return (new MovePlan(entry.Id!, destination, PackedFields.Pack([.. kept])), null);
+        return kept.Count == 0 ? (null, "it holds nothing but fault headers; nothing is left to redrive once they are removed") : (kept, null);
     }
 
     /// <summary>The entries a request selects, a page at a time, oldest first; ids not found are reported.</summary>
@@ -231,7 +280,7 @@ public sealed partial class RedisStreamsClient
         long moved = 0;
         if (CanScriptAcross(source, target.Stream) && !ForceRedriveProtocol)
         {
-            foreach (var batch in plans.Chunk(RedrivePage))
+            foreach (var batch in Batches(plans))
             {
                 var args = new List<RedisValue> { target.Doorbell.ToString() };
                 foreach (var plan in batch)
@@ -240,16 +289,19 @@ public sealed partial class RedisStreamsClient
                     args.Add(plan.Packed);
                 }
 
-                var results = (RedisResult[])(await Database.ScriptEvaluateAsync(LuaScripts.Move, [source, target.Stream, target.Waiting], [.. args]).ConfigureAwait(false))!;
+                var results = (RedisResult[])(await Database.ScriptEvaluateAsync(LuaScripts.Move, [source, target.Stream, target.Waiting, target.Oversized], [.. args]).ConfigureAwait(false))!;
                 for (var i = 0; i < batch.Length; i++)
                 {
-                    moved += Record(report, batch[i].EntryId, destination, results[i], gone: "it left the source meanwhile (moved or removed by someone else)");
+                    moved += await RecordAsync(report, target, batch[i].EntryId, results[i]).ConfigureAwait(false);
                 }
             }
+
+            // An earlier run that staged a message too large for a script, and died before writing it, left it there.
+            await WriteLeftoversAsync(target).ConfigureAwait(false);
         }
         else
         {
-            foreach (var batch in plans.Chunk(RedrivePage))
+            foreach (var batch in Batches(plans))
             {
                 moved += await MoveAcrossSlotsAsync(sourceKeys, source, target, batch, report).ConfigureAwait(false);
             }
@@ -257,7 +309,7 @@ public sealed partial class RedisStreamsClient
 
         if (moved > 0)
         {
-            _loggerFactory.CreateLogger<RedisStreamsClient>().Redrove(report.Source, destination, moved);
+            _logger.Redrove(report.Source, destination, moved);
         }
     }
 
@@ -308,25 +360,23 @@ public sealed partial class RedisStreamsClient
             args.Add(packed);
         }
 
-        var results = (RedisResult[])(await Database.ScriptEvaluateAsync(LuaScripts.Deliver, [target.Stream, target.Waiting, target.Redriven], [.. args]).ConfigureAwait(false))!;
+        var results = (RedisResult[])(await Database.ScriptEvaluateAsync(LuaScripts.Deliver, [target.Stream, target.Waiting, target.Redriven, target.Oversized], [.. args]).ConfigureAwait(false))!;
         ThrowIfStopped(2);
         var release = new List<RedisValue>();
-        long moved = 0;
+        var delivered = new List<(string EntryId, RedisResult Result)>();
         for (var i = 0; i < moves.Count; i++)
         {
             var (entryId, moveId, _) = moves[i];
-            var text = results[i].Resp2Type == ResultType.Integer ? null : (string?)results[i];
-            if (text is not null && text.StartsWith('!'))
+            if (Failure(results[i]) is { } failure)
             {
                 // Stays parked (counted as "in redrive") and is retried by the next redrive.
-                report.Add(new RedriveItem(entryId, destination, RedriveOutcome.Skipped, Note: $"writing it to '{destination}' failed, it waits in the redrive hash of '{sourceKeys.Queue}' for the next redrive: {text[1..]}"), interrupted);
+                report.Add(new RedriveItem(entryId, destination, RedriveOutcome.Skipped, Note: $"writing it to '{destination}' failed, it waits in the redrive hash of '{sourceKeys.Queue}' for the next redrive: {failure}"), interrupted);
                 continue;
             }
 
             release.Add(moveId);
             release.Add(moveId + ":meta");
-            moved++;
-            report.Add(new RedriveItem(entryId, destination, interrupted ? RedriveOutcome.Resumed : RedriveOutcome.Moved, text, text is null ? "an earlier, interrupted redrive had already written it" : null), interrupted);
+            delivered.Add((entryId, results[i]));
         }
 
         if (release.Count > 0)
@@ -334,7 +384,21 @@ public sealed partial class RedisStreamsClient
             await Database.HashDeleteAsync(sourceKeys.Redrive, [.. release]).ConfigureAwait(false);
         }
 
-        return moved;
+        foreach (var (entryId, result) in delivered)
+        {
+            if (result.Resp2Type == ResultType.Integer)
+            {
+                report.Add(new RedriveItem(entryId, destination, interrupted ? RedriveOutcome.Resumed : RedriveOutcome.Moved, Note: "an earlier, interrupted redrive had already written it"), interrupted);
+            }
+            else
+            {
+                await ReportMovedAsync(report, target, entryId, result, interrupted).ConfigureAwait(false);
+            }
+        }
+
+        // An earlier run that staged a message too large for a script, and died before writing it, left it there.
+        await WriteLeftoversAsync(target).ConfigureAwait(false);
+        return delivered.Count;
     }
 
     /// <summary>Completes the moves out of an error queue that an earlier redrive started and did not finish.</summary>
@@ -349,7 +413,6 @@ public sealed partial class RedisStreamsClient
         var values = fields.ToDictionary(f => (string)f.Name!, f => f.Value, StringComparer.Ordinal);
         var now = new DateTimeOffset(DateTime.SpecifyKind(await ServerTimeAsync(sourceKeys.Stream).ConfigureAwait(false), DateTimeKind.Utc));
         var byDestination = new Dictionary<string, List<(string EntryId, string MoveId, byte[] Packed)>>(StringComparer.Ordinal);
-        var logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
         foreach (var (name, value) in values)
         {
             if (name.EndsWith(":meta", StringComparison.Ordinal) || !values.TryGetValue(name + ":meta", out var meta))
@@ -365,7 +428,7 @@ public sealed partial class RedisStreamsClient
             if (now - parkedAt > RedriveMarkerRetention)
             {
                 note = $"it waited since {parkedAt:u} in the middle of a redrive, longer than the {RedriveMarkerRetention.TotalDays:0}-day de-duplication window: if that redrive had written it already, it arrives twice";
-                logger.RedriveResumedLate(report.Source, entryId, destination, RedriveMarkerRetention);
+                _logger.RedriveResumedLate(report.Source, entryId, destination, RedriveMarkerRetention);
             }
 
             if (dryRun)
@@ -391,27 +454,68 @@ public sealed partial class RedisStreamsClient
 
         if (resumed > 0)
         {
-            logger.RedriveResumed(report.Source, resumed);
+            _logger.RedriveResumed(report.Source, resumed);
         }
     }
 
-    static long Record(RedriveReportBuilder report, string entryId, string destination, RedisResult result, string gone)
+    /// <summary>Reports one result of <c>move.lua</c>; 1 when the message left the source.</summary>
+    async Task<long> RecordAsync(RedriveReportBuilder report, QueueKeys target, string entryId, RedisResult result)
     {
+        var destination = target.Queue;
         if (result.Resp2Type == ResultType.Integer)
         {
-            report.Add(new RedriveItem(entryId, destination, RedriveOutcome.NotFound, Note: gone));
+            report.Add(new RedriveItem(entryId, destination, RedriveOutcome.NotFound, Note: "it left the source meanwhile (moved or removed by someone else)"));
             return 0;
         }
 
-        var text = (string)result!;
-        if (text.StartsWith('!'))
+        if (Failure(result) is { } failure)
         {
-            report.Add(new RedriveItem(entryId, destination, RedriveOutcome.Skipped, Note: $"writing it to '{destination}' failed, so it stays: {text[1..]}"));
+            report.Add(new RedriveItem(entryId, destination, RedriveOutcome.Skipped, Note: $"writing it to '{destination}' failed, so it stays: {failure}"));
             return 0;
         }
 
-        report.Add(new RedriveItem(entryId, destination, RedriveOutcome.Moved, text));
+        await ReportMovedAsync(report, target, entryId, result, interrupted: false).ConfigureAwait(false);
         return 1;
+    }
+
+    /// <summary>The error in a script's per-message result (<c>'!'</c> and the error), or <c>null</c>.</summary>
+    static string? Failure(RedisResult result) =>
+        result.Resp2Type is ResultType.BulkString or ResultType.SimpleString && (string?)result is ['!', .. var error] ? error : null;
+
+    /// <summary>
+    /// Reports a message that reached its destination: a new entry id, or the key under which a script staged it
+    /// in the destination's oversized hash (too many fields for a script), written to the stream here.
+    /// </summary>
+    async Task ReportMovedAsync(RedriveReportBuilder report, QueueKeys target, string entryId, RedisResult result, bool interrupted)
+    {
+        var destination = target.Queue;
+        var outcome = interrupted ? RedriveOutcome.Resumed : RedriveOutcome.Moved;
+        if (result.Resp2Type != ResultType.Array)
+        {
+            report.Add(new RedriveItem(entryId, destination, outcome, (string?)result), interrupted);
+            return;
+        }
+
+        var written = await OversizedFor(target).WriteOneStagedAsync((RedisValue)((RedisResult[])result!)[0]).ConfigureAwait(false);
+        var note = written.Outcome switch
+        {
+            StagedOutcome.Written => null,
+            StagedOutcome.Unconfirmed => $"written to '{destination}', but not confirmed by the required replicas: {written.Problem}",
+            StagedOutcome.WrittenElsewhere => $"written to '{destination}' meanwhile by a receiver's delayed-delivery pass",
+            StagedOutcome.StillStaged => $"it has more fields than a Redis script can write and waits in the oversized hash of '{destination}': writing it to the stream failed ({written.Problem}); the next delayed-delivery pass of a receiver of '{destination}', or the next redrive to it, writes it",
+            _ => $"its fields could not be read back from the oversized hash of '{destination}' ({written.Problem}); it is in the dead-letter stream of '{destination}', raw",
+        };
+        report.Add(new RedriveItem(entryId, destination, outcome, written.EntryId, note), interrupted);
+    }
+
+    /// <summary>Writes entries too large for a script that an earlier, interrupted redrive (or mover) left staged in <paramref name="target"/>.</summary>
+    async Task WriteLeftoversAsync(QueueKeys target)
+    {
+        // Usually empty: one count, and a scan only when something waits.
+        if (await Database.HashLengthAsync(target.Oversized).ConfigureAwait(false) > 0)
+        {
+            await OversizedFor(target).WriteLeftoversAsync().ConfigureAwait(false);
+        }
     }
 
     void ThrowIfStopped(int step)
@@ -422,5 +526,32 @@ public sealed partial class RedisStreamsClient
         }
     }
 
-    sealed record MovePlan(string EntryId, string Destination, byte[] Packed);
+    /// <summary>
+    /// Batches of at most <see cref="RedrivePage"/> moves, each cut after a message too large for a script: the script
+    /// stages it, and it is written before the next batch goes, so a destination gets its messages in order.
+    /// </summary>
+    static IEnumerable<MovePlan[]> Batches(IReadOnlyList<MovePlan> plans)
+    {
+        var batch = new List<MovePlan>(Math.Min(plans.Count, RedrivePage));
+        foreach (var plan in plans)
+        {
+            batch.Add(plan);
+            if (plan.Oversized || batch.Count == RedrivePage)
+            {
+                yield return [.. batch];
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return [.. batch];
+        }
+    }
+
+    /// <param name="EntryId">The entry's id in the source.</param>
+    /// <param name="Destination">The queue it goes to.</param>
+    /// <param name="Packed">The fields to write, packed.</param>
+    /// <param name="Oversized">More field values than a script may write: it goes through the destination's oversized hash.</param>
+    sealed record MovePlan(string EntryId, string Destination, byte[] Packed, bool Oversized);
 }

@@ -25,17 +25,28 @@ public sealed partial class RedisStreamsClient
     {
         ArgumentNullException.ThrowIfNull(message);
         var keys = KeysFor(queue);
-        using var activity = StartSendActivity(queue);
+        using var activity = MessageTracing.StartSend("send", queue);
+        var trace = MessageTracing.Outgoing(activity);
         var startedAt = Stopwatch.GetTimestamp();
-        if (IsDelayed(message))
+        try
         {
-            var token = message.ScheduleToken ?? Guid.NewGuid().ToString("N");
-            await ScheduleAsync(keys, [(message, token)], startedAt).WaitAsync(cancellationToken).ConfigureAwait(false);
-            return token;
-        }
+            if (IsDelayed(message))
+            {
+                var token = message.ScheduleToken ?? Guid.NewGuid().ToString("N");
+                await ScheduleAsync(keys, [(message, token, trace)], startedAt).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return token;
+            }
 
-        // Concurrent single sends to one queue share script calls: a busy application sends as SendManyAsync would.
-        return await SenderFor(keys).AddAsync(new PendingSend(message, startedAt)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Concurrent single sends to one queue share script calls: a busy application sends as SendManyAsync would.
+            var entryId = await SenderFor(keys).AddAsync(new PendingSend(message, startedAt, trace)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("messaging.message.id", entryId);
+            return entryId;
+        }
+        catch (Exception e)
+        {
+            MessageTracing.Failed(activity, e);
+            throw;
+        }
     }
 
     /// <summary>
@@ -51,17 +62,19 @@ public sealed partial class RedisStreamsClient
         ArgumentNullException.ThrowIfNull(messages);
         var startedAt = Stopwatch.GetTimestamp();
         var pending = new List<Task>();
+        var spans = new SendSpans();
         foreach (var group in messages.GroupBy(m => m.Queue, StringComparer.Ordinal))
         {
             var keys = KeysFor(group.Key);
             var immediate = new List<OutgoingMessage>();
-            var delayed = new List<(OutgoingMessage, string)>();
+            var delayed = new List<(OutgoingMessage, string, TraceFields)>();
+            var trace = spans.Start(group.Key, group.Count());
             foreach (var (_, message) in group)
             {
                 ArgumentNullException.ThrowIfNull(message);
                 if (IsDelayed(message))
                 {
-                    delayed.Add((message, message.ScheduleToken ?? Guid.NewGuid().ToString("N")));
+                    delayed.Add((message, message.ScheduleToken ?? Guid.NewGuid().ToString("N"), trace));
                 }
                 else
                 {
@@ -74,7 +87,7 @@ public sealed partial class RedisStreamsClient
             var sender = SenderFor(keys);
             foreach (var message in immediate)
             {
-                pending.Add(sender.AddAsync(new PendingSend(message, startedAt)));
+                pending.Add(sender.AddAsync(new PendingSend(message, startedAt, trace)));
             }
 
             foreach (var chunk in delayed.Chunk(MessagesPerCall))
@@ -83,7 +96,19 @@ public sealed partial class RedisStreamsClient
             }
         }
 
-        await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            spans.Failed(e);
+            throw;
+        }
+        finally
+        {
+            spans.Stop();
+        }
     }
 
     /// <summary>
@@ -98,12 +123,16 @@ public sealed partial class RedisStreamsClient
     public async Task<int> PublishAsync(string topic, OutgoingMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        using var activity = MessageTracing.StartSend("publish", topic);
         IReadOnlyCollection<string> queues;
         try
         {
             queues = await Subscriptions.ResolveQueuesAsync(topic).WaitAsync(cancellationToken).ConfigureAwait(false);
             if (queues.Count == 0)
             {
+                // Normal for a topic nobody listens to yet; after Redis lost the registry, the only symptom.
+                TransportMetrics.Unrouted.Add(1, TransportMetrics.Topic(topic));
+                _logger.PublishedToNobody(topic);
                 return 0;
             }
 
@@ -111,9 +140,12 @@ public sealed partial class RedisStreamsClient
         }
         catch (RedisStreamsWriteException e)
         {
-            throw WriteFailures.Publishing(topic, e);
+            var failure = WriteFailures.Publishing(topic, e);
+            MessageTracing.Failed(activity, failure);
+            throw failure;
         }
 
+        activity?.SetTag("redisstreams.publish.queue_count", queues.Count);
         return queues.Count;
     }
 
@@ -134,17 +166,70 @@ public sealed partial class RedisStreamsClient
 
     static bool IsDelayed(OutgoingMessage message) => message.Delay is { } delay && delay > TimeSpan.Zero;
 
-    /// <summary>One group-commit flush: one script call, one retry window (from the oldest message's start), one WAIT.</summary>
+    /// <summary>
+    /// One group-commit flush: one script call, one retry window (from the oldest message's start), one WAIT. A
+    /// batch holding messages too large for a script goes out in order, in several writes (see
+    /// <see cref="AppendInOrderAsync"/>), each through the same guard and window.
+    /// </summary>
     async Task<IReadOnlyList<string>> AppendAsync(QueueKeys keys, IReadOnlyCollection<PendingSend> messages)
     {
-        var args = new List<RedisValue>(1 + (messages.Count * 8)) { keys.Doorbell.ToString() };
+        var encoded = new List<RedisValue[]>(messages.Count);
         var startedAt = long.MaxValue;
-        foreach (var (message, started) in messages)
+        foreach (var (message, started, trace) in messages)
         {
-            var fields = StreamFields.Encode(message);
+            encoded.Add(StreamFields.Encode(message, trace));
+            startedAt = Math.Min(startedAt, started);
+        }
+
+        IReadOnlyList<string> ids = encoded.Exists(OversizedEntries.IsOversized)
+            ? await AppendInOrderAsync(keys, encoded, startedAt).ConfigureAwait(false)
+            : await AppendByScriptAsync(keys, encoded, startedAt).ConfigureAwait(false);
+        TransportMetrics.Sent.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
+        return ids;
+    }
+
+    /// <summary>
+    /// A batch with messages too large for a script (more field values than Lua can unpack): the runs of
+    /// ordinary messages go through the script, the large ones through <see cref="OversizedEntries"/>, one after
+    /// another, so the batch keeps its order.
+    /// </summary>
+    async Task<IReadOnlyList<string>> AppendInOrderAsync(QueueKeys keys, List<RedisValue[]> encoded, long startedAt)
+    {
+        var ids = new List<string>(encoded.Count);
+        var run = new List<RedisValue[]>();
+        var oversized = OversizedFor(keys);
+        foreach (var fields in encoded)
+        {
+            if (!OversizedEntries.IsOversized(fields))
+            {
+                run.Add(fields);
+                continue;
+            }
+
+            if (run.Count > 0)
+            {
+                ids.AddRange(await AppendByScriptAsync(keys, run, startedAt).ConfigureAwait(false));
+                run.Clear();
+            }
+
+            ids.Add(await oversized.AppendAsync(fields, startedAt).ConfigureAwait(false));
+        }
+
+        if (run.Count > 0)
+        {
+            ids.AddRange(await AppendByScriptAsync(keys, run, startedAt).ConfigureAwait(false));
+        }
+
+        return ids;
+    }
+
+    async Task<string[]> AppendByScriptAsync(QueueKeys keys, List<RedisValue[]> encoded, long startedAt)
+    {
+        var args = new List<RedisValue>(1 + (encoded.Count * 8)) { keys.Doorbell.ToString() };
+        foreach (var fields in encoded)
+        {
             args.Add(fields.Length);
             args.AddRange(fields);
-            startedAt = Math.Min(startedAt, started);
         }
 
         RedisKey[] scriptKeys = [keys.Stream, keys.Waiting];
@@ -154,18 +239,17 @@ public sealed partial class RedisStreamsClient
             keys.Stream,
             flags => Database.ScriptEvaluateAsync(LuaScripts.Send, scriptKeys, scriptArgs, flags),
             startedAt).ConfigureAwait(false);
-        TransportMetrics.Sent.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
         return (string[])result!;
     }
 
-    async Task ScheduleAsync(QueueKeys keys, IReadOnlyCollection<(OutgoingMessage Message, string Token)> messages, long startedAt)
+    async Task ScheduleAsync(QueueKeys keys, IReadOnlyCollection<(OutgoingMessage Message, string Token, TraceFields Trace)> messages, long startedAt)
     {
         var args = new List<RedisValue>(1 + (messages.Count * 3)) { keys.Doorbell.ToString() };
-        foreach (var (message, token) in messages)
+        foreach (var (message, token, trace) in messages)
         {
             args.Add(Math.Max(1, (long)Math.Ceiling(message.Delay!.Value.TotalMilliseconds)));
             args.Add(token);
-            args.Add(PackedFields.Pack(StreamFields.Encode(message)));
+            args.Add(PackedFields.Pack(StreamFields.Encode(message, trace)));
         }
 
         RedisKey[] scriptKeys = [keys.Delayed, keys.DelayedData];
@@ -178,14 +262,9 @@ public sealed partial class RedisStreamsClient
         TransportMetrics.Scheduled.Add(messages.Count, TransportMetrics.Queue(keys.Queue));
     }
 
-    /// <summary>A message waiting for its queue's next group-commit flush, and when its caller asked to send it.</summary>
-    readonly record struct PendingSend(OutgoingMessage Message, long StartedAt);
-
-    static Activity? StartSendActivity(string queue)
-    {
-        var activity = RedisStreamsDiagnostics.ActivitySource.StartActivity("send", ActivityKind.Producer);
-        activity?.SetTag("messaging.system", "redis_streams");
-        activity?.SetTag("messaging.destination.name", queue);
-        return activity;
-    }
+    /// <summary>
+    /// A message waiting for its queue's next group-commit flush, when its caller asked to send it, and the trace
+    /// context it carries (taken in the caller's flow: the flush runs in another).
+    /// </summary>
+    readonly record struct PendingSend(OutgoingMessage Message, long StartedAt, TraceFields Trace);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RedisStreams.Transport.Connection;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Naming;
+using RedisStreams.Transport.Subscriptions;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport;
@@ -19,7 +20,9 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
 {
     readonly bool _ownsMultiplexer;
     readonly ILoggerFactory _loggerFactory;
+    readonly ILogger _logger;
     readonly ConnectionWatch _connectionWatch;
+    readonly RegistryWatchdog _watchdog;
     readonly Dictionary<string, QueueKeys> _queueKeys = new(StringComparer.Ordinal);
     readonly Lock _queueKeysLock = new();
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, Batching.GroupCommit<PendingSend, string>> _senders = new(StringComparer.Ordinal);
@@ -41,13 +44,15 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         Multiplexer = multiplexer;
         _ownsMultiplexer = ownsMultiplexer;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        var logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
-        Writes = new WriteGuard(this, logger);
-        EvictionPolicy = new EvictionPolicyCheck(multiplexer, Options.AllowEvictingPolicy, logger);
-        _connectionWatch = new ConnectionWatch(multiplexer, logger);
+        _logger = _loggerFactory.CreateLogger<RedisStreamsClient>();
+        Writes = new WriteGuard(this, _logger);
+        EvictionPolicy = new EvictionPolicyCheck(multiplexer, Options.AllowEvictingPolicy, _logger);
+        _connectionWatch = new ConnectionWatch(multiplexer, _logger);
         Scanner = new Inspection.KeyScanner(multiplexer);
         AclUser = UserOf(multiplexer);
         Subscriptions = new SubscriptionRegistry(this);
+        _watchdog = new RegistryWatchdog(multiplexer, Subscriptions, Options.SubscriptionCheckInterval, _loggerFactory.CreateLogger<SubscriptionRegistry>());
+        WatchConfiguredQueues();
     }
 
     /// <summary>The ACL user the connection authenticates as, for error messages; never the password.</summary>
@@ -97,18 +102,14 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         // threads (say, for code that blocks thread-pool threads) sets its own SocketManager.
         configuration = configuration.Clone();
         configuration.SocketManager ??= SocketManager.ThreadPool;
-        ConnectionMultiplexer multiplexer;
-        using (var attempts = new ConnectAttemptLog(logger))
-        {
-            var connecting = ConnectionMultiplexer.ConnectAsync(configuration, attempts);
-            await ThrowIfTlsHandshakeHangsAsync(connecting, configuration).ConfigureAwait(false);
-            multiplexer = await connecting.ConfigureAwait(false);
-        }
-
+        using var attempts = new ConnectAttemptLog(logger);
+        var connecting = ConnectionMultiplexer.ConnectAsync(configuration, attempts);
+        await ThrowIfTlsHandshakeHangsAsync(connecting, configuration).ConfigureAwait(false);
+        var multiplexer = await connecting.ConfigureAwait(false);
         if (!multiplexer.IsConnected)
         {
             await ThrowIfNotTlsAsync(multiplexer, configuration).ConfigureAwait(false);
-            await ThrowIfRefusedAsync(multiplexer, configuration, endpoints, logger).ConfigureAwait(false);
+            await ThrowIfRefusedAsync(multiplexer, configuration, endpoints, logger, attempts).ConfigureAwait(false);
         }
         else if (configuration.User is { Length: > 0 } user)
         {
@@ -174,7 +175,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// Tells a configuration mistake (fail now, with what to fix) from a server that is not up yet (keep
     /// reconnecting in the background, as StackExchange.Redis does).
     /// </summary>
-    static async Task ThrowIfRefusedAsync(ConnectionMultiplexer multiplexer, ConfigurationOptions configuration, string endpoints, ILogger logger)
+    static async Task ThrowIfRefusedAsync(ConnectionMultiplexer multiplexer, ConfigurationOptions configuration, string endpoints, ILogger logger, ConnectAttemptLog attempts)
     {
         // The ping's error names only the last attempt, and a retry cut short by the server can read as a
         // socket failure: any attempt refused while we wait counts.
@@ -193,8 +194,9 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
                 : "Check the user and password (redis://user:password@host), and that the user is allowed to connect.";
             throw new RedisStreamsConnectionException($"Redis at {endpoints} refused the connection while authenticating. {check}", e);
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            attempts.ReportUnreached(configuration.EndPoints);
             logger.NotReachableYet(e, endpoints);
         }
         finally
@@ -260,7 +262,8 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <summary>Refuses to run on a server whose maxmemory-policy evicts queues.</summary>
     internal EvictionPolicyCheck EvictionPolicy { get; }
 
-    internal ILoggerFactory LoggerFactory => _loggerFactory;
+    /// <summary>Where the engine logs; clients derived from this one (a framework endpoint's, say) log there too.</summary>
+    public ILoggerFactory LoggerFactory => _loggerFactory;
 
     internal Inspection.KeyScanner Scanner { get; }
 
@@ -273,6 +276,15 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     internal bool CanScriptAcross(RedisKey first, RedisKey second) =>
         Multiplexer.GetServers().All(s => s.ServerType is ServerType.Standalone) ||
         Multiplexer.HashSlot(first) == Multiplexer.HashSlot(second);
+
+    /// <summary>Tells the client that Redis may have lost data, so it checks its subscriptions at once.</summary>
+    /// <param name="evidence">What was seen, for the log.</param>
+    internal void SuspectDataLoss(string evidence) => _watchdog.Wake(evidence);
+
+    /// <summary>Starts keeping this client's subscriptions in Redis (once): called by its first subscription or link.</summary>
+    internal void KeepSubscriptions() => _watchdog.Start();
+    /// <summary>Writes a queue's entries too large for a script, through this client's write guard.</summary>
+    internal Wire.OversizedEntries OversizedFor(QueueKeys keys) => new(Database, keys, Writes, _logger);
 
     internal QueueKeys KeysFor(string queue)
     {
@@ -305,9 +317,11 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentException">The name is empty, too long or not well-formed text.</exception>
     public static void ValidateQueueName(string queue) => EntityName.Validate(queue, "queue");
 
-    /// <summary>Closes the connection if this client opened it.</summary>
+    /// <summary>Stops keeping this client's subscriptions in Redis and closes the connection if this client opened it.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _watchdog.DisposeAsync().ConfigureAwait(false);
+        StopWatching();
         EvictionPolicy.Dispose();
         _connectionWatch.Dispose();
         if (_ownsMultiplexer)
@@ -317,9 +331,11 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Closes the connection if this client opened it.</summary>
+    /// <summary>Stops keeping this client's subscriptions in Redis and closes the connection if this client opened it.</summary>
     public void Dispose()
     {
+        _watchdog.Stop();
+        StopWatching();
         EvictionPolicy.Dispose();
         _connectionWatch.Dispose();
         if (_ownsMultiplexer)

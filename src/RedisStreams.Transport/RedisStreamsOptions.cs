@@ -14,6 +14,9 @@ public sealed class RedisStreamsOptions
     int _requiredReplicas;
     TimeSpan _replicationTimeout = TimeSpan.FromSeconds(1);
     TimeSpan _writeRetryTimeout = TimeSpan.FromSeconds(10);
+    TimeSpan _subscriptionCheckInterval = TimeSpan.FromSeconds(10);
+    TimeSpan _gaugeSampleInterval = TimeSpan.FromSeconds(15);
+    IReadOnlyCollection<string> _gaugeQueues = [];
 
     /// <summary>
     /// The prefix of every key and channel the engine uses, so several applications can share one Redis.
@@ -168,10 +171,62 @@ public sealed class RedisStreamsOptions
     public bool AllowEvictingPolicy { get; set; }
 
     /// <summary>
+    /// How often a client that subscribed queues or linked topics checks that Redis still holds them, and writes
+    /// them again when Redis lost them (a restart without persistence, a failover to an empty or lagging node,
+    /// <c>FLUSHALL</c>, deleted keys). Reconnects, receivers that find their queue gone and a changed server
+    /// identity trigger the same check at once; this interval is the safety net. Each check costs one <c>GET</c>
+    /// per topic the client subscribed to or linked, and <c>INFO server</c> and <c>INFO replication</c> per
+    /// primary. Clients that subscribed and linked nothing never check. The default value is 10 seconds; at
+    /// least 100 ms.
+    /// </summary>
+    public TimeSpan SubscriptionCheckInterval
+    {
+        get => _subscriptionCheckInterval;
+        set => _subscriptionCheckInterval = value >= TimeSpan.FromMilliseconds(100)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(SubscriptionCheckInterval), value, "SubscriptionCheckInterval must be at least 100 ms.");
+    }
+
+    /// <summary>
     /// The consumer name prefix of this process; a unique suffix is added per receiver. The default value is
     /// the machine name and process id.
     /// </summary>
     public string ConsumerNamePrefix { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>
+    /// How often the queue gauges (<c>redisstreams.queue.*</c>: depth, lag, pending, oldest pending age, dead-letter
+    /// depth, delayed, consumers) are sampled, each queue with one read-only script call. Sampling runs only while
+    /// something listens to those gauges (OpenTelemetry's <c>AddMeter</c>, <c>dotnet-counters</c>), so with nobody
+    /// listening it costs nothing. <see cref="TimeSpan.Zero"/> turns the gauges off. The default value is 15 seconds;
+    /// otherwise at least 100 ms.
+    /// </summary>
+    public TimeSpan GaugeSampleInterval
+    {
+        get => _gaugeSampleInterval;
+        set => _gaugeSampleInterval = value == TimeSpan.Zero || value >= TimeSpan.FromMilliseconds(100)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(GaugeSampleInterval), value, "GaugeSampleInterval must be zero (gauges off) or at least 100 ms.");
+    }
+
+    /// <summary>
+    /// Queues whose gauges this client reports besides those it receives from: error and dead-letter queues nobody
+    /// consumes, or queues this process only sends to. Each is sampled for the consumer group named after it. The
+    /// default value is empty.
+    /// </summary>
+    public IReadOnlyCollection<string> GaugeQueues
+    {
+        get => _gaugeQueues;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            foreach (var queue in value)
+            {
+                Naming.EntityName.Validate(queue, "queue");
+            }
+
+            _gaugeQueues = [.. value];
+        }
+    }
 
     /// <summary>Returns a copy, so one configuration can be adjusted per endpoint.</summary>
     public RedisStreamsOptions Clone() => (RedisStreamsOptions)MemberwiseClone();

@@ -271,10 +271,12 @@ internal sealed class ChaosRun(ChaosSettings settings, IChaosFramework framework
 
     static async Task WriteMalformedEntriesAsync(ChaosRedis redis, string stream)
     {
-        // Written with redis-cli, as an operator or a foreign producer would.
+        // Written with redis-cli, as an operator or a foreign producer would. The first is hostile too: 10,000
+        // fields, more than a Redis script can copy, and it must not stall anything either.
         for (var i = 0; i < MalformedEntries; i++)
         {
-            var start = new ProcessStartInfo("redis-cli", ["-p", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "XADD", stream, "*", "foo", $"bar-{i}"]) { RedirectStandardOutput = true };
+            var hostile = i == 0 ? Enumerable.Range(0, 10_000).SelectMany(f => new[] { $"f{f}", $"v{f}" }) : [];
+            var start = new ProcessStartInfo("redis-cli", ["-p", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "XADD", stream, "*", "foo", $"bar-{i}", .. hostile]) { RedirectStandardOutput = true };
             using var cli = Process.Start(start)!;
             await cli.WaitForExitAsync();
         }

@@ -246,7 +246,7 @@ public class AdoptionSpecs
     public async Task A_bus_whose_Redis_is_down_logs_a_warning_naming_the_endpoint()
     {
         var port = FreePorts.Next();
-        var logs = new CapturingLoggerProvider();
+        var logs = new CapturingLoggerFactory();
         var bus = Build(
             (_, cfg) =>
             {
@@ -260,7 +260,7 @@ public class AdoptionSpecs
         try
         {
             Assert.True(await BusFixture.EventuallyAsync(
-                () => Task.FromResult(logs.Lines.Any(l => l.Level == LogLevel.Warning && l.EventId == 1070 && l.Text.Contains($"127.0.0.1:{port}", StringComparison.Ordinal))),
+                () => Task.FromResult(logs.WithEventId(1070).Any(l => l.Level == LogLevel.Warning && l.Message.Contains($"127.0.0.1:{port}", StringComparison.Ordinal))),
                 TimeSpan.FromSeconds(60)));
         }
         finally

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using RedisStreams.Testing;
 using RedisStreams.Transport;
 using StackExchange.Redis;
@@ -40,12 +41,19 @@ public sealed class BusFixture : IAsyncDisposable
         Action<IBusRegistrationContext, IRedisStreamsBusFactoryConfigurator>? bus = null,
         bool configureEndpoints = true,
         string? prefix = null,
+        RedisEndpoint? redis = null,
+        ILoggerProvider? logs = null,
         [CallerMemberName] string test = "")
     {
-        var redis = await RedisTestEnvironment.GetStandaloneAsync();
+        redis ??= await RedisTestEnvironment.GetStandaloneAsync();
         prefix ??= TestNames.UniquePrefix(test);
         var keyPrefix = prefix;
         var services = new ServiceCollection();
+        if (logs is not null)
+        {
+            services.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        }
+
         services.AddMassTransitTestHarness(x =>
         {
             x.DisableUsageTelemetry();
@@ -77,6 +85,22 @@ public sealed class BusFixture : IAsyncDisposable
         var db = (await Redis.AdminAsync()).GetDatabase();
         var entries = await db.StreamRangeAsync($"{Prefix}:{{{queue}}}");
         return [.. entries.Select(e => (IReadOnlyDictionary<string, string>)e.Values.ToDictionary(v => (string)v.Name!, v => (string)v.Value!))];
+    }
+
+    /// <summary>
+    /// Deletes the subscription registry under this fixture's prefix (topic keys and the version key) and nothing
+    /// else, as a Redis that lost them would.
+    /// </summary>
+    public async Task<int> DeleteRegistryKeysAsync()
+    {
+        var keys = (await KeysAsync()).Where(k => k.StartsWith($"{Prefix}:topic:", StringComparison.Ordinal) || k == $"{Prefix}:registry-version").ToList();
+        var db = (await Redis.AdminAsync()).GetDatabase();
+        foreach (var key in keys)
+        {
+            await db.KeyDeleteAsync(key);
+        }
+
+        return keys.Count;
     }
 
     /// <summary>Every key under this fixture's prefix.</summary>

@@ -12,14 +12,16 @@ public static class RedisAclUser
     [
         "+@connection", "+acl|whoami", "+info", "+client|setname", "+client|id", "+cluster|nodes", "+cluster|slots", "+wait",
         "+evalsha", "+eval", "+script|load", "+publish", "+subscribe", "+unsubscribe", "+time",
-        "+@stream", "+set", "+get", "+del", "+incr", "+exists", "+expire", "+pexpire",
+        "+@stream", "+set", "+get", "+del", "+exists", "+expire", "+pexpire",
         "+zadd", "+zrange", "+zrangebyscore", "+zrem", "+zcard",
         "+hset", "+hget", "+hdel", "+sadd", "+srem", "+smembers",
+        "+hsetnx", "+hlen", "+hscan", "+zscore", "+@transaction",
     ];
 
     /// <summary>
     /// What an operator's user needs for every <c>redis-streams</c> command (listing scans the keyspace, redrive and
-    /// purge run the engine's scripts); docs/operations.md shows the same rules.
+    /// purge run the engine's scripts, a redrive writes messages too large for a script itself in a transaction);
+    /// docs/operations.md shows the same rules.
     /// </summary>
     public static readonly string[] OperatorCommandRules =
     [
@@ -27,7 +29,8 @@ public static class RedisAclUser
         "+subscribe", "+unsubscribe", "+time", "+scan", "+exists",
         "+xlen", "+xinfo", "+xpending", "+xrange", "+xrevrange", "+zcard", "+zrange", "+hlen", "+smembers",
         "+evalsha", "+eval", "+script|load", "+publish", "+xadd", "+xdel", "+xtrim", "+xgroup",
-        "+hset", "+hdel", "+hgetall", "+zadd", "+zscore", "+zremrangebyscore", "+del", "+srem", "+incr",
+        "+hset", "+hdel", "+hgetall", "+zadd", "+zscore", "+zremrangebyscore", "+del", "+srem", "+set", "+incr",
+        "+hsetnx", "+hget", "+hscan", "+@transaction",
     ];
 
     /// <summary>The arguments of <c>ACL SETUSER</c> for a user limited to <paramref name="prefix"/>.</summary>

@@ -36,4 +36,11 @@ public static class RedisMemoryPressure
 
         throw new InvalidOperationException($"The server on port {port} still takes writes after maxmemory was lowered below its use.");
     }
+
+    /// <summary>Lifts the memory limit of the server on <paramref name="port"/>, so it takes writes again.</summary>
+    public static async Task ReleaseAsync(int port)
+    {
+        using var admin = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)},allowAdmin=true").ConfigureAwait(false);
+        await admin.GetServers()[0].ConfigSetAsync("maxmemory", "0").ConfigureAwait(false);
+    }
 }

@@ -19,6 +19,7 @@ public sealed class RedisServerProcess : IDisposable
         _directory = directory;
         _ownsDirectory = ownsDirectory;
         Port = port;
+        Endpoint = new RedisEndpoint($"127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}", isCluster: false, $"redis-server on port {port}");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
     }
 
@@ -31,9 +32,19 @@ public sealed class RedisServerProcess : IDisposable
     /// <summary>The directory it runs in (its files, its log).</summary>
     public string Directory => _directory;
 
+    /// <summary>The server as a test endpoint: connections and an admin connection that reconnect by themselves.</summary>
+    public RedisEndpoint Endpoint { get; }
+
     /// <summary>Starts a server in a temporary directory of its own with the given extra arguments and waits until it answers.</summary>
     public static Task<RedisServerProcess> StartAsync(int port, params string[] extraArguments) =>
-        StartAsync(port, directory: null, extraArguments);
+        StartAsync(port, directory: null, environment: null, extraArguments);
+
+    /// <summary>
+    /// Starts a server in a temporary directory of its own with extra environment variables (e.g.
+    /// <see cref="ShiftedClock.Environment"/>) and waits until it answers.
+    /// </summary>
+    public static Task<RedisServerProcess> StartWithEnvironmentAsync(int port, IReadOnlyDictionary<string, string> environment, params string[] extraArguments) =>
+        StartAsync(port, directory: null, environment, extraArguments);
 
     /// <summary>
     /// Starts a server in <paramref name="directory"/>, which stays when the server is killed or disposed, so a
@@ -41,14 +52,14 @@ public sealed class RedisServerProcess : IDisposable
     /// persistence, quiet log).
     /// </summary>
     public static Task<RedisServerProcess> StartInAsync(int port, string directory, params string[] extraArguments) =>
-        StartAsync(port, directory, extraArguments);
+        StartAsync(port, directory, environment: null, extraArguments);
 
-    static Task<RedisServerProcess> StartAsync(int port, string? directory, string[] extraArguments)
+    static Task<RedisServerProcess> StartAsync(int port, string? directory, IReadOnlyDictionary<string, string>? environment, string[] extraArguments)
     {
         var binary = Tools.Find("redis-server")
             ?? throw new InvalidOperationException("redis-server is not installed. Install it (Debian/Ubuntu: apt-get install -y redis-server) or set REDIS_STREAMS_TEST_REDIS to a Redis to test against.");
         string[] defaults = ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no", "--loglevel", "warning"];
-        return LaunchAsync(binary, port, directory, dir => [.. defaults, "--dir", dir, .. extraArguments]);
+        return LaunchAsync(binary, port, directory, environment, dir => [.. defaults, "--dir", dir, .. extraArguments]);
     }
 
     /// <summary>
@@ -62,7 +73,7 @@ public sealed class RedisServerProcess : IDisposable
         var binary = Tools.Find("redis-sentinel")
             ?? throw new InvalidOperationException("redis-sentinel is not installed. Install it (Debian/Ubuntu: apt-get install -y redis-sentinel, or run scripts/ensure-redis.sh).");
         var lines = configuration.ToList();
-        return LaunchAsync(binary, port, directory: null, dir =>
+        return LaunchAsync(binary, port, directory: null, environment: null, dir =>
         {
             var file = Path.Combine(dir, "sentinel.conf");
             File.WriteAllLines(file, [
@@ -72,7 +83,7 @@ public sealed class RedisServerProcess : IDisposable
         });
     }
 
-    static async Task<RedisServerProcess> LaunchAsync(string binary, int port, string? directory, Func<string, string[]> arguments)
+    static async Task<RedisServerProcess> LaunchAsync(string binary, int port, string? directory, IReadOnlyDictionary<string, string>? environment, Func<string, string[]> arguments)
     {
         var ownsDirectory = directory is null;
         directory ??= System.IO.Directory.CreateTempSubdirectory("redis-streams-test-").FullName;
@@ -82,6 +93,11 @@ public sealed class RedisServerProcess : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = directory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments(directory))
         {
             start.ArgumentList.Add(argument);

@@ -21,12 +21,33 @@ public static class RedisTestEnvironment
 
     static readonly Lazy<Task<RedisEndpoint>> Standalone = new(StartStandaloneAsync);
     static readonly Lazy<Task<RedisEndpoint>> Cluster = new(StartClusterAsync);
+    static readonly Lazy<Task<RedisEndpoint>> StandaloneOneHourBehind = new(StartStandaloneOneHourBehindAsync);
+    static readonly Lazy<Task<RedisEndpoint>> ClusterOneHourBehind = new(() => StartLocalClusterAsync(ShiftedClock.Environment(ServerClockOffset), "local 3-primary redis-server cluster, clocks one hour behind"));
+
+    /// <summary>How far the clocks of the servers from <see cref="GetStandaloneOneHourBehindAsync"/> and <see cref="GetClusterOneHourBehindAsync"/> are off.</summary>
+    public static readonly TimeSpan ServerClockOffset = TimeSpan.FromHours(-1);
 
     /// <summary>A standalone Redis server.</summary>
     public static Task<RedisEndpoint> GetStandaloneAsync() => Standalone.Value;
 
     /// <summary>A Redis Cluster of three primaries.</summary>
     public static Task<RedisEndpoint> GetClusterAsync() => Cluster.Value;
+
+    /// <summary>
+    /// A local redis-server whose wall clock runs <see cref="ServerClockOffset"/> (one hour behind this machine's),
+    /// for tests that must tell the server's clock from the client's. Always a local process: a shared server's
+    /// clock cannot be shifted.
+    /// </summary>
+    public static Task<RedisEndpoint> GetStandaloneOneHourBehindAsync() => StandaloneOneHourBehind.Value;
+
+    /// <summary>A local three-primary Redis Cluster whose nodes' wall clocks run <see cref="ServerClockOffset"/>.</summary>
+    public static Task<RedisEndpoint> GetClusterOneHourBehindAsync() => ClusterOneHourBehind.Value;
+
+    static async Task<RedisEndpoint> StartStandaloneOneHourBehindAsync()
+    {
+        var server = await RedisServerProcess.StartWithEnvironmentAsync(FreePorts.Next(), ShiftedClock.Environment(ServerClockOffset)).ConfigureAwait(false);
+        return new RedisEndpoint($"127.0.0.1:{server.Port}", isCluster: false, "local redis-server, clock one hour behind");
+    }
 
     static async Task<RedisEndpoint> StartStandaloneAsync()
     {
@@ -63,11 +84,17 @@ public static class RedisTestEnvironment
             return new RedisEndpoint(configured, isCluster: true, $"from {ClusterVariable}");
         }
 
+        return await StartLocalClusterAsync(environment: null, "local 3-primary redis-server cluster").ConfigureAwait(false);
+    }
+
+    static async Task<RedisEndpoint> StartLocalClusterAsync(IReadOnlyDictionary<string, string>? environment, string description)
+    {
         var nodes = new List<RedisServerProcess>();
         for (var i = 0; i < 3; i++)
         {
-            nodes.Add(await RedisServerProcess.StartAsync(
+            nodes.Add(await RedisServerProcess.StartWithEnvironmentAsync(
                 FreePorts.NextForCluster(),
+                environment ?? new Dictionary<string, string>(),
                 "--cluster-enabled", "yes",
                 "--cluster-config-file", "nodes.conf",
                 "--cluster-node-timeout", "5000").ConfigureAwait(false));
@@ -98,7 +125,7 @@ public static class RedisTestEnvironment
 
         var endpoints = string.Join(',', nodes.Select(n => $"127.0.0.1:{n.Port}"));
         await WaitForClusterAsync(nodes).ConfigureAwait(false);
-        return new RedisEndpoint(endpoints, isCluster: true, "local 3-primary redis-server cluster");
+        return new RedisEndpoint(endpoints, isCluster: true, description);
     }
 
     static async Task WaitForClusterAsync(IEnumerable<RedisServerProcess> nodes)

@@ -45,8 +45,11 @@ internal sealed class RedisStreamsHostConfiguration :
             x.Handle<ConnectionException>();
             x.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(300));
         });
-        _supervisor = new Recycle<ClientContextSupervisor>(() => new ClientContextSupervisor(Settings));
+        _supervisor = new Recycle<ClientContextSupervisor>(() => new ClientContextSupervisor(Settings, ConnectionHealth));
     }
+
+    /// <summary>Turns every endpoint of the bus Unhealthy at once when the bus's connection to Redis is lost.</summary>
+    public ConnectionHealth ConnectionHealth { get; } = new();
 
     public ClientContextSupervisor ConnectionSupervisor => _supervisor.Supervisor;
 

@@ -73,14 +73,19 @@ internal sealed class RedisStreamsHostSettings
         }
     }
 
+    /// <summary>
+    /// Connects with the engine logging to the container's logging when the bus was registered with
+    /// <c>AddMassTransit</c>, else to MassTransit's <c>LogContext</c> (what <c>Bus.Factory</c> users configure).
+    /// </summary>
     public async Task<RedisStreamsClient> ConnectAsync(RedisStreamsOptions options)
     {
+        var loggerFactory = LoggerFactory ?? Transport.LogContextLoggerFactory.Current();
         if (Multiplexer is not null)
         {
-            return new RedisStreamsClient(Multiplexer, options, LoggerFactory);
+            return new RedisStreamsClient(Multiplexer, options, loggerFactory);
         }
 
-        return await RedisStreamsClient.ConnectAsync(ConnectionOptions(), options, LoggerFactory).ConfigureAwait(false);
+        return await RedisStreamsClient.ConnectAsync(ConnectionOptions(), options, loggerFactory).ConfigureAwait(false);
     }
 
     /// <summary>The connection text read by the engine's parser, then the host callback's changes.</summary>

@@ -6,8 +6,8 @@ namespace RedisStreams.MassTransit.Transport;
 /// <summary>Keeps a client context available, recreating it after a fault; the host's one owns the connection.</summary>
 internal sealed class ClientContextSupervisor : TransportPipeContextSupervisor<IClientContext>
 {
-    public ClientContextSupervisor(RedisStreamsHostSettings settings)
-        : base(new ConnectionContextFactory(settings))
+    public ClientContextSupervisor(RedisStreamsHostSettings settings, ConnectionHealth connectionHealth)
+        : base(new ConnectionContextFactory(settings, connectionHealth))
     {
     }
 

@@ -10,10 +10,12 @@ namespace RedisStreams.MassTransit.Transport;
 internal sealed class ConnectionContextFactory : IPipeContextFactory<IClientContext>
 {
     readonly RedisStreamsHostSettings _settings;
+    readonly ConnectionHealth _connectionHealth;
 
-    public ConnectionContextFactory(RedisStreamsHostSettings settings)
+    public ConnectionContextFactory(RedisStreamsHostSettings settings, ConnectionHealth connectionHealth)
     {
         _settings = settings;
+        _connectionHealth = connectionHealth;
     }
 
     public IPipeContextAgent<IClientContext> CreateContext(ISupervisor supervisor) =>
@@ -27,7 +29,7 @@ internal sealed class ConnectionContextFactory : IPipeContextFactory<IClientCont
         try
         {
             var client = await _settings.ConnectAsync(_settings.CreateEngineOptions()).ConfigureAwait(false);
-            return new RedisStreamsClientContext(client, cancellationToken);
+            return new RedisStreamsClientContext(client, _connectionHealth.Watch(client.Multiplexer), cancellationToken);
         }
         catch (Exception e) when (e is not ConnectionException)
         {

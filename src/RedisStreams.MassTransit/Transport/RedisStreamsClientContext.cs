@@ -6,13 +6,20 @@ namespace RedisStreams.MassTransit.Transport;
 /// <summary>Owns the engine client of a running bus; disposing closes a connection the bus opened.</summary>
 internal sealed class RedisStreamsClientContext : BasePipeContext, IClientContext, IAsyncDisposable
 {
-    public RedisStreamsClientContext(RedisStreamsClient client, CancellationToken cancellationToken)
+    readonly IDisposable _connectionWatch;
+
+    public RedisStreamsClientContext(RedisStreamsClient client, IDisposable connectionWatch, CancellationToken cancellationToken)
         : base(cancellationToken)
     {
         Client = client;
+        _connectionWatch = connectionWatch;
     }
 
     public RedisStreamsClient Client { get; }
 
-    public ValueTask DisposeAsync() => Client.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _connectionWatch.Dispose();
+        return Client.DisposeAsync();
+    }
 }

@@ -19,6 +19,7 @@ internal sealed class RedisStreamsConsumerFilter : IFilter<IClientContext>
     {
         var receiver = new RedisStreamsMessageReceiver(context, _context);
         await receiver.Ready.ConfigureAwait(false);
+        _context.ReceiverIs(running: true);
         _context.AddConsumeAgent(receiver);
         await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
         try
@@ -27,8 +28,20 @@ internal sealed class RedisStreamsConsumerFilter : IFilter<IClientContext>
         }
         finally
         {
-            DeliveryMetrics metrics = receiver;
-            await _context.TransportObservers.NotifyCompleted(_context.InputAddress, metrics).ConfigureAwait(false);
+            _context.ReceiverIs(running: false);
+
+            // A receiver that lost Redis already reported the fault: "completed" would turn the endpoint Degraded.
+            if (receiver.ConnectionFault is null)
+            {
+                DeliveryMetrics metrics = receiver;
+                await _context.TransportObservers.NotifyCompleted(_context.InputAddress, metrics).ConfigureAwait(false);
+            }
+        }
+
+        // Faults the transport: MassTransit restarts it with back-off, and it reports Ready once Redis answers.
+        if (receiver.ConnectionFault is { } fault)
+        {
+            throw fault;
         }
     }
 }

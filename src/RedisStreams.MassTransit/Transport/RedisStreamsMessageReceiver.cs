@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MassTransit;
 using MassTransit.Transports;
 using RedisStreams.Transport;
@@ -11,7 +12,7 @@ namespace RedisStreams.MassTransit.Transport;
 /// </summary>
 internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
 {
-    static readonly TimeSpan UnhealthyGrace = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan UnhealthyGrace = ConnectionHealth.Grace;
     static readonly TimeSpan StopBound = TimeSpan.FromSeconds(30);
 
     readonly IClientContext _clientContext;
@@ -26,12 +27,18 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
         _clientContext = clientContext;
         _context = context;
         var settings = context.Settings;
-        _engine = new RedisStreamsClient(clientContext.Client.Multiplexer, settings.EngineOptions(clientContext.Client.Options));
+        _engine = new RedisStreamsClient(clientContext.Client.Multiplexer, settings.EngineOptions(clientContext.Client.Options), clientContext.Client.LoggerFactory);
         var prefetch = Math.Max(context.PrefetchCount, context.ConcurrentMessageLimit ?? 1);
         _receiver = _engine.CreateReceiver(settings.QueueName, settings.QueueName, Math.Clamp(prefetch, 1, 10_000));
         _concurrencyLimit = Math.Max(1, context.ConcurrentMessageLimit ?? prefetch);
         TrySetConsumeTask(Task.Run(ConsumeAsync));
     }
+
+    /// <summary>
+    /// Set when the receiver gave up because it lost Redis: the transport then faults (the endpoint reports
+    /// Unhealthy and restarts with back-off) instead of completing (which MassTransit reports as Degraded).
+    /// </summary>
+    public ConnectionException? ConnectionFault { get; private set; }
 
     async Task ConsumeAsync()
     {
@@ -92,7 +99,7 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
             }
 
             await StopReceiverAsync(TimeSpan.Zero).ConfigureAwait(false);
-            throw new ConnectionException($"Receiving from {_context.InputAddress} lost its Redis connection: {_receiver.Health.Description}", true);
+            throw ConnectionFault!;
         }
     }
 
@@ -107,6 +114,11 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
                 if (!health.IsHealthy && DateTimeOffset.UtcNow - health.Since > UnhealthyGrace)
                 {
                     LogContext.Warning?.Log("Receive endpoint {InputAddress} is unhealthy: {Reason}", _context.InputAddress, health.Description);
+                    ConnectionFault = new ConnectionException($"Receiving from {_context.InputAddress} lost its Redis connection: {health.Description}", true);
+
+                    // Reported now, before handlers finish and buffered messages are given back (which waits for
+                    // Redis's timeouts while it is down): the endpoint, and so the bus, turns Unhealthy at once.
+                    await _context.TransportObservers.NotifyFaulted(_context.InputAddress, ConnectionFault).ConfigureAwait(false);
                     await unhealthy.CancelAsync().ConfigureAwait(false);
                     return;
                 }
@@ -153,6 +165,13 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
                 return;
             }
 
+            // The engine's receive span (a child of the sender's trace) is current while MassTransit handles the
+            // message, so its spans and the consumer's join that trace.
+            if (message.Activity is { } delivery)
+            {
+                Activity.Current = delivery;
+            }
+
             var lockContext = new RedisStreamsReceiveLockContext(_receiver, _engine, message, _context.InputAddress);
             var context = new RedisStreamsReceiveContext(message, _context, _clientContext, lockContext);
             try
@@ -187,6 +206,9 @@ internal sealed class RedisStreamsMessageReceiver : ConsumerAgent<string>
         {
             await DeleteQueueAsync().ConfigureAwait(false);
         }
+
+        // Borrows the bus's connection: this only lets go of its event handlers and gauges.
+        await _engine.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>

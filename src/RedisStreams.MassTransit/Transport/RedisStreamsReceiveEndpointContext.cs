@@ -17,6 +17,27 @@ internal sealed class RedisStreamsReceiveEndpointContext : BaseReceiveEndpointCo
         _hostConfiguration = hostConfiguration;
         Settings = configuration.Settings;
         _supervisor = new Recycle<ClientContextSupervisor>(() => hostConfiguration.ConnectionSupervisor.CreateChild(forSending: false));
+        hostConfiguration.ConnectionHealth.Add(this);
+    }
+
+    /// <summary>How many receivers of this endpoint have started; until one has, <see cref="ConnectionHealth"/> reports its health.</summary>
+    public int ReceiverStarts => Volatile.Read(ref _receiverStarts);
+
+    /// <summary>Whether a receiver of this endpoint is running now.</summary>
+    public bool ReceiverRunning => Volatile.Read(ref _receiverRunning);
+
+    int _receiverStarts;
+    bool _receiverRunning;
+
+    /// <summary>A receiver started (<paramref name="running"/>) or ended.</summary>
+    public void ReceiverIs(bool running)
+    {
+        if (running)
+        {
+            Interlocked.Increment(ref _receiverStarts);
+        }
+
+        Volatile.Write(ref _receiverRunning, running);
     }
 
     public RedisStreamsReceiveSettings Settings { get; }

@@ -3,6 +3,7 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Transports;
 using RedisStreams.MassTransit.Configuration;
+using RedisStreams.Transport;
 
 namespace RedisStreams.MassTransit.Transport;
 
@@ -13,7 +14,10 @@ internal sealed class RedisStreamsSendTransportContext : BaseSendTransportContex
     readonly ClientContextSupervisor _supervisor;
     readonly bool _isTopic;
     readonly string[] _links;
-    volatile bool _linked;
+
+    // The client the links were written through. Its registry remembers them and writes them again whenever
+    // Redis loses them; a new client (the connection was recreated after a fault) has to be told again.
+    volatile RedisStreamsClient? _linkedOn;
 
     public RedisStreamsSendTransportContext(
         RedisStreamsHostConfiguration hostConfiguration,
@@ -69,14 +73,14 @@ internal sealed class RedisStreamsSendTransportContext : BaseSendTransportContex
         // at once. Nothing here retries on top of that, so the caller learns within the bound.
         if (_isTopic)
         {
-            if (!_linked)
+            if (_linkedOn != client)
             {
                 foreach (var link in _links)
                 {
                     await client.Subscriptions.LinkTopicsAsync(EntityName, link).ConfigureAwait(false);
                 }
 
-                _linked = true;
+                _linkedOn = client;
             }
 
             await client.PublishAsync(EntityName, message, sendContext.CancellationToken).ConfigureAwait(false);

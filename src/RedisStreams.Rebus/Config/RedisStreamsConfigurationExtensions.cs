@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Rebus.Bus;
 using Rebus.Logging;
+using Rebus.Pipeline;
 using Rebus.Retry;
 using Rebus.Subscriptions;
 using Rebus.Time;
@@ -129,6 +130,9 @@ public static class RedisStreamsConfigurationExtensions
 
         // Whatever the error-handler mode, the copy for the error queue is written before the poison message is acknowledged.
         configurer.OtherService<IErrorHandler>().Decorate(c => new ErrorCopiesSentAtOnce(c.Get<IErrorHandler>()));
+
+        // Handlers run inside the engine's receive span, so they join the sender's trace.
+        configurer.OtherService<IPipeline>().Decorate(c => new PipelineStepConcatenator(c.Get<IPipeline>()).OnReceive(new DeliveryActivityStep(), PipelineAbsolutePosition.Front));
         configurer.Register(c => c.Get<RedisStreamsTransport>());
         if (inputQueueName is null)
         {

@@ -73,12 +73,35 @@ internal sealed class ConnectAttemptLog : TextWriter
             return;
         }
 
-        var endpoint = rest[..open];
         var kinds = rest[(open + 2)..close].Split(", ");
-        var failure = kinds[^1];
-        if (_reported.Add(endpoint))
+        Report(rest[..open], kinds[^1]);
+    }
+
+    /// <summary>
+    /// Warns for each endpoint the connect log said nothing about. On a busy machine the connect can give up
+    /// (connect timeout) before StackExchange.Redis has written the failure of an attempt to this log, and the
+    /// operator must still hear at once which endpoint did not answer.
+    /// </summary>
+    public void ReportUnreached(IEnumerable<System.Net.EndPoint> endpoints)
+    {
+        foreach (var endpoint in endpoints)
         {
-            _logger.ConnectAttemptFailed(endpoint, failure);
+            Report(endpoint switch
+            {
+                System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+                _ => endpoint.ToString() ?? string.Empty,
+            }, "no connection within the connect timeout");
+        }
+    }
+
+    void Report(string endpoint, string failure)
+    {
+        lock (_lock)
+        {
+            if (_reported.Add(endpoint))
+            {
+                _logger.ConnectAttemptFailed(endpoint, failure);
+            }
         }
     }
 }

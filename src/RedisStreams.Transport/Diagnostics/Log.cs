@@ -80,17 +80,44 @@ internal static partial class Log
     [LoggerMessage(1026, LogLevel.Warning, "Redis at {Endpoint} runs maxmemory-policy {Policy}, which evicts queues under memory pressure: messages can be lost with no error. Running anyway because AllowEvictingPolicy is set; set the policy to noeviction")]
     public static partial void EvictionPolicyAllowed(this ILogger logger, string endpoint, string policy);
 
+    [LoggerMessage(1060, LogLevel.Warning, "Sampling the gauges of queue {Queue} failed; its redisstreams.queue.* gauges are left out until a sample succeeds")]
+    public static partial void GaugeSamplingFailed(this ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(1061, LogLevel.Information, "Sampling the gauges of queue {Queue} works again")]
+    public static partial void GaugeSamplingRecovered(this ILogger logger, string queue);
+
+    [LoggerMessage(1062, LogLevel.Warning, "Receiver {ConsumerName} of queue {Queue} lost its connection to Redis at {Endpoint} ({FailureType}); it reports unhealthy until a fetch succeeds again")]
+    public static partial void ReceiverConnectionLost(this ILogger logger, string queue, string consumerName, string endpoint, string failureType);
+
     [LoggerMessage(1027, LogLevel.Warning, "Could not verify the maxmemory-policy of Redis at {Endpoint}: the user may not run INFO. An evicting policy would delete queues silently; allow it with ACL SETUSER <user> +info, or make sure the policy is noeviction")]
     public static partial void EvictionPolicyUnverified(this ILogger logger, string endpoint);
 
-    [LoggerMessage(1070, LogLevel.Warning, "Connecting to Redis at {Endpoint} failed ({Failure}); retrying in the background. Check that Redis runs there and that this machine can reach it")]
-    public static partial void ConnectAttemptFailed(this ILogger logger, string endpoint, string failure);
+    [LoggerMessage(1030, LogLevel.Warning, "{Count} message(s) of queue {Queue} that {ConsumerName} was holding are no longer in the stream: they were trimmed (XTRIM, MAXLEN) or deleted (XDEL), or Redis lost them. No other consumer has them and nobody will deliver them again; acknowledging them does nothing. If they were not meant to go, find what trims or deletes the stream")]
+    public static partial void HeldEntriesGone(this ILogger logger, string queue, string consumerName, int count);
 
-    [LoggerMessage(1071, LogLevel.Warning, "Lost the connection to Redis at {Endpoint} ({Failure}); reconnecting in the background. Sends and receives wait or fail until it is back")]
-    public static partial void ConnectionLost(this ILogger logger, Exception? exception, string endpoint, string failure);
+    [LoggerMessage(1031, LogLevel.Warning, "{Count} message(s) of queue {Queue} that {ConsumerName} was holding are still in the stream but no longer pending in group {ConsumerGroup}: another consumer or an operator acknowledged them (XACK), or the group was created again. They may be processed twice")]
+    public static partial void HeldEntriesSettledElsewhere(this ILogger logger, string queue, string consumerGroup, string consumerName, int count);
 
-    [LoggerMessage(1072, LogLevel.Information, "The connection to Redis at {Endpoint} is back")]
-    public static partial void ConnectionRestored(this ILogger logger, string endpoint);
+    [LoggerMessage(1032, LogLevel.Warning, "Entry {EntryId} of queue {Queue} could not be handed out or dead-lettered: {Reason}. The rest of its batch goes on; it stays pending and is tried again after {ClaimIdleTime}, each time with its delivery count one higher")]
+    public static partial void EntryIsolated(this ILogger logger, string queue, string entryId, string reason, TimeSpan claimIdleTime);
+
+    [LoggerMessage(1033, LogLevel.Warning, "{Count} scheduled message(s) of queue {Queue} were due but their payload was missing from the delayed-data hash (deleted, or lost by Redis); nothing could be delivered for token(s) {Tokens}")]
+    public static partial void ScheduledPayloadMissing(this ILogger logger, string queue, int count, string tokens);
+
+    [LoggerMessage(1034, LogLevel.Warning, "{Count} scheduled message(s) of queue {Queue} had no due time any more (their entries in the delayed set were deleted or lost); they were moved to the dead-letter stream, from where RequeueDeadLettersAsync delivers them")]
+    public static partial void ScheduledPayloadsOrphaned(this ILogger logger, string queue, long count);
+
+    [LoggerMessage(1035, LogLevel.Error, "{Count} scheduled message(s) of queue {Queue} could not be read and were moved to the dead-letter stream with their raw payload (token(s) {Tokens})")]
+    public static partial void ScheduledPayloadUnreadable(this ILogger logger, string queue, int count, string tokens);
+
+    [LoggerMessage(1036, LogLevel.Warning, "Entry {StagedKey} of queue {Queue}, too large for a script, could not be written to the stream yet; it stays in the queue's oversized hash and the next delayed-delivery pass of any receiver writes it")]
+    public static partial void OversizedWriteDeferred(this ILogger logger, Exception? exception, string queue, string stagedKey);
+
+    [LoggerMessage(1037, LogLevel.Error, "Entry {StagedKey} of queue {Queue}, too large for a script, could not be read ({Problem}) and was moved to the dead-letter stream with its raw payload")]
+    public static partial void OversizedUnreadable(this ILogger logger, string queue, string stagedKey, string problem);
+
+    // 1038 ("dead letters left in place") is retired, not to be reused: requeueing goes through the redrive, which
+    // logs each dead letter it leaves in place as 1053 with the reason.
 
     [LoggerMessage(1050, LogLevel.Information, "Redrove {Count} message(s) from {Source} to queue {Destination}")]
     public static partial void Redrove(this ILogger logger, string source, string destination, long count);
@@ -112,4 +139,24 @@ internal static partial class Log
 
     [LoggerMessage(1056, LogLevel.Information, "Deleted queue {Queue} ({Messages} message(s), {DeadLetters} dead letter(s)) and its {Topics} subscription(s)")]
     public static partial void QueueRemoved(this ILogger logger, string queue, long messages, long deadLetters, int topics);
+
+    [LoggerMessage(1040, LogLevel.Warning, "Subscriptions of topic '{Topic}' were missing from Redis ({Cause}) and were written again: subscribed queues [{Queues}], linked topics [{LinkedTopics}]. Noticed by: {Trigger}. Messages published to the topic before now reached none of them")]
+    public static partial void SubscriptionsRestored(this ILogger logger, string topic, string queues, string linkedTopics, string cause, string trigger);
+
+    [LoggerMessage(1041, LogLevel.Warning, "Redis at {EndPoint} is not the server it was ({Before} -> {Now}): it restarted or failed over and may have lost recent writes; checking every subscription this client made")]
+    public static partial void ServerChanged(this ILogger logger, string endPoint, string before, string now);
+
+    [LoggerMessage(1042, LogLevel.Warning, "Checking that this client's subscriptions are still in Redis failed ({Trigger}); trying again in {RetryDelay}")]
+    public static partial void SubscriptionCheckFailed(this ILogger logger, Exception exception, string trigger, TimeSpan retryDelay);
+
+    [LoggerMessage(1043, LogLevel.Debug, "Published to topic '{Topic}', which no queue subscribes to: the message reached nobody")]
+    public static partial void PublishedToNobody(this ILogger logger, string topic);
+    [LoggerMessage(1070, LogLevel.Warning, "Connecting to Redis at {Endpoint} failed ({Failure}); retrying in the background. Check that Redis runs there and that this machine can reach it")]
+    public static partial void ConnectAttemptFailed(this ILogger logger, string endpoint, string failure);
+
+    [LoggerMessage(1071, LogLevel.Warning, "Lost the connection to Redis at {Endpoint} ({Failure}); reconnecting in the background. Sends and receives wait or fail until it is back")]
+    public static partial void ConnectionLost(this ILogger logger, Exception? exception, string endpoint, string failure);
+
+    [LoggerMessage(1072, LogLevel.Information, "The connection to Redis at {Endpoint} is back")]
+    public static partial void ConnectionRestored(this ILogger logger, string endpoint);
 }

@@ -17,6 +17,7 @@ internal sealed class QueueKeys
         Delayed = tag + ":delayed";
         DelayedData = tag + ":delayed-data";
         Waiting = tag + ":waiting";
+        Oversized = tag + ":oversized";
         Redrive = tag + ":redrive";
         Redriven = tag + ":redriven";
         Doorbell = RedisChannel.Literal(tag + ":doorbell");
@@ -37,6 +38,12 @@ internal sealed class QueueKeys
     /// <summary>Hash from scheduled message token to the packed message.</summary>
     public RedisKey DelayedData { get; }
 
+    /// <summary>
+    /// Hash of entries too large for a script to write (more field values than Lua can unpack), packed, that a
+    /// due delayed message or a requeued dead letter became; a client writes them to the stream.
+    /// </summary>
+    public RedisKey Oversized { get; }
+
     /// <summary>Flag set by an idle receiver: the next writer rings the doorbell.</summary>
     public RedisKey Waiting { get; }
 
@@ -53,10 +60,10 @@ internal sealed class QueueKeys
     public RedisChannel Doorbell { get; }
 
     /// <summary>All keys of the queue, for deletion and expiry.</summary>
-    public RedisKey[] All => [Stream, DeadLetter, Delayed, DelayedData, Waiting, Redrive, Redriven];
+    public RedisKey[] All => [Stream, DeadLetter, Delayed, DelayedData, Waiting, Oversized, Redrive, Redriven];
 
     /// <summary>The suffixes after <c>prefix:{queue}</c> of every key a queue owns (the stream has none).</summary>
-    static readonly string[] Suffixes = ["", ":dead-letter", ":delayed", ":delayed-data", ":waiting", ":redrive", ":redriven"];
+    static readonly string[] Suffixes = ["", ":dead-letter", ":delayed", ":delayed-data", ":waiting", ":oversized", ":redrive", ":redriven"];
 
     /// <summary>The glob pattern that matches every key of every queue under <paramref name="prefix"/>.</summary>
     public static string Pattern(string prefix) => prefix + ":{*";

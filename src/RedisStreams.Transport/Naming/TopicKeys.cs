@@ -10,6 +10,7 @@ internal sealed class TopicKeys
         var tag = prefix + ":topic:{" + EntityName.Escape(topic, "topic") + "}";
         Queues = tag + ":queues";
         Topics = tag + ":topics";
+        Epoch = tag + ":epoch";
     }
 
     /// <summary>Set of queue names subscribed to the topic.</summary>
@@ -18,10 +19,19 @@ internal sealed class TopicKeys
     /// <summary>Set of topic names that receive everything published to this topic.</summary>
     public RedisKey Topics { get; }
 
+    /// <summary>
+    /// A random value written with the topic's first subscription or link and never removed: it is gone or
+    /// different only when Redis lost the topic's keys.
+    /// </summary>
+    public RedisKey Epoch { get; }
+
     /// <summary>The glob pattern that matches the registry keys of every topic under <paramref name="prefix"/>.</summary>
     public static string Pattern(string prefix) => prefix + ":topic:{*";
 
-    /// <summary>Reads the topic a registry key belongs to, and whether it is its queue set or its topic set.</summary>
+    /// <summary>
+    /// Reads the topic a registry key belongs to, and whether it is its queue set or its topic set; <c>false</c> for
+    /// any other key, the topic's epoch included.
+    /// </summary>
     public static bool TryParse(string prefix, string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? topic, out bool isQueueSet)
     {
         topic = null;
@@ -46,12 +56,16 @@ internal sealed class TopicKeys
             case ":topics":
                 break;
             default:
+                // The epoch and anything unknown: not a set of subscriptions.
                 return false;
         }
 
         return EntityName.TryUnescape(key[head.Length..close], out topic);
     }
 
-    /// <summary>Counter bumped on every registry change, so publishers can cache resolutions safely.</summary>
+    /// <summary>
+    /// A random value written anew on every registry change, so publishers can cache resolutions: never a counter,
+    /// which would start again from the same values after Redis lost it.
+    /// </summary>
     public static RedisKey Version(string prefix) => prefix + ":registry-version";
 }

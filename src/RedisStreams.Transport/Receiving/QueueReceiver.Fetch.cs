@@ -83,11 +83,28 @@ public sealed partial class QueueReceiver
         if ((int)result[3] == 1)
         {
             _logger.Reprovisioned(Queue, Group);
+
+            // What vanished with the queue may include the subscriptions that fill it.
+            _client.SuspectDataLoss($"queue {Queue} had lost its stream or group");
         }
 
         Account(expired, deadLettered);
+        var isolated = LogIsolated((RedisResult[])result[4]!);
         await AdmitAsync(entries, reclaimed: false).ConfigureAwait(false);
-        return entries.Length + expired + deadLettered < count;
+        return entries.Length + expired + deadLettered + isolated < count;
+    }
+
+    /// <summary>Logs entries a script could not admit (they stay pending and come back after the claim idle time).</summary>
+    /// <returns>How many there were.</returns>
+    int LogIsolated(RedisResult[] isolated)
+    {
+        foreach (var raw in isolated)
+        {
+            var entry = (RedisResult[])raw!;
+            _logger.EntryIsolated(Queue, (string)entry[0]!, (string)entry[1]!, _options.ClaimIdleTime);
+        }
+
+        return isolated.Length;
     }
 
     void Account(int expired, int deadLettered)
@@ -106,7 +123,11 @@ public sealed partial class QueueReceiver
         }
     }
 
-    /// <summary>Turns script results into messages; entries that are not ours go to the dead-letter stream.</summary>
+    /// <summary>
+    /// Turns script results into messages; entries that are not ours go to the dead-letter stream. An entry that
+    /// fails either way is logged and left pending (it comes back after the claim idle time): it never keeps the
+    /// entries after it from being handed out.
+    /// </summary>
     async Task AdmitAsync(RedisResult[] entries, bool reclaimed)
     {
         var admitted = 0;
@@ -114,21 +135,15 @@ public sealed partial class QueueReceiver
         {
             var entry = (RedisResult[])raw!;
             var id = (string)entry[0]!;
-            var fields = (RedisResult[])entry[1]!;
-            var deliveries = (int)entry[2];
-            if (!StreamFields.TryDecode(fields, out var headers, out var body, out var transportFields, out var reason))
+            try
             {
-                await DeadLetterEntryAsync(id, $"malformed entry: {reason}", deliveries).ConfigureAwait(false);
-                continue;
+                admitted += await AdmitOneAsync(id, (RedisResult[])entry[1]!, (int)entry[2]).ConfigureAwait(false) ? 1 : 0;
             }
-
-            var message = new InboundMessage(Queue, id, headers, body, deliveries, transportFields);
-            // Never again while our own ack of it is on its way.
-            if (!_acking.ContainsKey(id) && _held.TryAdd(id, message))
+#pragma warning disable CA1031 // Whatever failed for this entry is logged, and it is tried again later; its batch goes on.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-
-                _buffer.Writer.TryWrite(message);
-                admitted++;
+                _logger.EntryIsolated(Queue, id, e.Message, _options.ClaimIdleTime);
             }
         }
 
@@ -142,5 +157,26 @@ public sealed partial class QueueReceiver
                 _logger.Reclaimed(Queue, admitted, _options.ClaimIdleTime);
             }
         }
+    }
+
+    /// <summary>Hands one entry out, or dead-letters it when it is not ours; <c>true</c> when it was handed out.</summary>
+    async Task<bool> AdmitOneAsync(string id, RedisResult[] fields, int deliveries)
+    {
+        if (!StreamFields.TryDecode(fields, out var headers, out var body, out var transportFields, out var reason))
+        {
+            await DeadLetterEntryAsync(id, $"malformed entry: {reason}", deliveries).ConfigureAwait(false);
+            return false;
+        }
+
+        var message = new InboundMessage(Queue, id, headers, body, deliveries, transportFields);
+
+        // Never again while our own ack of it is on its way.
+        if (_acking.ContainsKey(id) || !_held.TryAdd(id, message))
+        {
+            return false;
+        }
+
+        _buffer.Writer.TryWrite(message);
+        return true;
     }
 }

@@ -8,6 +8,9 @@ public sealed partial class QueueReceiver
 {
     const int BatchSize = 100;
 
+    // Where the scan for orphaned scheduled payloads goes on; "0" when none is under way.
+    string _orphanCursor = "0";
+
     /// <summary>Keeps held messages from being reclaimed while handlers work on them.</summary>
     async Task RenewLoopAsync(CancellationToken stop)
     {
@@ -23,24 +26,36 @@ public sealed partial class QueueReceiver
                     args[i + 2] = chunk[i];
                 }
 
-                // An entry whose ack landed meanwhile is gone as it should be: only held ones count as lost.
-                var lost = ((string[])(await Database.ScriptEvaluateAsync(LuaScripts.Renew, [_keys.Stream], args).ConfigureAwait(false))!)
-                    .Where(_held.ContainsKey)
-                    .ToArray();
-                if (lost.Length > 0)
+                var result = (RedisResult[])(await Database.ScriptEvaluateAsync(LuaScripts.Renew, [_keys.Stream], args).ConfigureAwait(false))!;
+                var taken = StillHeld(result[0]);
+                var gone = StillHeld(result[1]);
+                var settled = StillHeld(result[2]);
+                if (taken.Length > 0)
                 {
-                    foreach (var id in lost)
-                    {
-                        Forget(id);
-                    }
+                    TransportMetrics.LostOwnership.Add(taken.Length, TransportMetrics.Queue(Queue));
+                    _logger.LostOwnership(Queue, ConsumerName, taken.Length);
+                }
 
-                    TransportMetrics.LostOwnership.Add(lost.Length, TransportMetrics.Queue(Queue));
-                    _logger.LostOwnership(Queue, ConsumerName, lost.Length);
-                    _wake.Set();
+                if (gone.Length > 0)
+                {
+                    _logger.HeldEntriesGone(Queue, ConsumerName, gone.Length);
+                }
+
+                if (settled.Length > 0)
+                {
+                    _logger.HeldEntriesSettledElsewhere(Queue, Group, ConsumerName, settled.Length);
+                }
+
+                foreach (var id in taken.Concat(gone).Concat(settled))
+                {
+                    Forget(id);
                 }
             }
         }).ConfigureAwait(false);
     }
+
+    /// <summary>An entry whose ack landed meanwhile is gone as it should be: only entries still held count as lost.</summary>
+    string[] StillHeld(RedisResult ids) => [.. ((string[])ids!).Where(_held.ContainsKey)];
 
     /// <summary>
     /// Takes over messages of consumers that stopped renewing them (their process died or hung). A suspect
@@ -55,6 +70,7 @@ public sealed partial class QueueReceiver
             var foundAll = false;
             if (_suspectsHeld.IsEmpty && capacity > 0)
             {
+                string? suspect = null;
                 try
                 {
                     var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
@@ -63,25 +79,31 @@ public sealed partial class QueueReceiver
                         [Group, ConsumerName, (long)_options.ClaimIdleTime.TotalMilliseconds, capacity, _options.MaxDeliveryCount, _deleteOnAck]).ConfigureAwait(false))!;
                     var entries = (RedisResult[])result[0]!;
                     Account((int)result[1], (int)result[2]);
-                    var suspect = (int)result[3] == 1 && entries.Length == 1 ? (string)((RedisResult[])entries[0]!)[0]! : null;
+                    var isolated = LogIsolated((RedisResult[])result[4]!);
+                    suspect = (int)result[3] == 1 && entries.Length == 1 ? (string)((RedisResult[])entries[0]!)[0]! : null;
                     if (suspect is not null)
                     {
                         _suspectsHeld.TryAdd(suspect, 0);
                     }
 
                     await AdmitAsync(entries, reclaimed: true).ConfigureAwait(false);
-                    if (suspect is not null && !_held.ContainsKey(suspect))
-                    {
-                        // Dead-lettered as unreadable, or settled already: not held, so not blocking further claims.
-                        _suspectsHeld.TryRemove(suspect, out _);
-                    }
 
                     // A full batch, or a batch cut short by a suspect, means more may be waiting.
-                    foundAll = entries.Length + (int)result[1] + (int)result[2] >= capacity || (int)result[3] == 1;
+                    foundAll = entries.Length + (int)result[1] + (int)result[2] + isolated >= capacity || (int)result[3] == 1;
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+#pragma warning disable CA1031 // The reclaim loop must outlive every failure: logged, and tried again on the next round.
+                catch (Exception e)
+#pragma warning restore CA1031
                 {
                     _logger.MaintenanceFailed(e, "reclaim", Queue);
+                }
+                finally
+                {
+                    // A suspect that was dead-lettered, isolated or settled already is not held: it blocks nothing.
+                    if (suspect is not null && !_held.ContainsKey(suspect))
+                    {
+                        _suspectsHeld.TryRemove(suspect, out _);
+                    }
                 }
             }
 
@@ -106,19 +128,36 @@ public sealed partial class QueueReceiver
             {
                 var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
                     LuaScripts.MoveDue,
-                    [_keys.Stream, _keys.Delayed, _keys.DelayedData, _keys.Waiting],
+                    [_keys.Stream, _keys.Delayed, _keys.DelayedData, _keys.Waiting, _keys.Oversized, _keys.DeadLetter],
                     [_keys.Doorbell.ToString(), BatchSize]).ConfigureAwait(false))!;
                 var moved = (int)result[0];
                 var nextDue = (long)result[1];
                 var now = (long)result[2];
+                var staged = (RedisValue[])result[4]!;
+                var missing = (string[])result[5]!;
+                var unreadable = (string[])result[6]!;
+                var stagedWaiting = (long)result[7];
+                var tags = TransportMetrics.Queue(Queue);
                 if (moved > 0)
                 {
-                    var tags = TransportMetrics.Queue(Queue);
-                    TransportMetrics.DelayedMoved.Add(moved, tags);
                     TransportMetrics.DelayedLateness.Record((double)(long)result[3] / moved, tags);
                 }
 
-                if (moved == BatchSize)
+                moved += await _oversized.WriteStagedAsync(staged).ConfigureAwait(false);
+                if (stagedWaiting > staged.Length)
+                {
+                    moved += await _oversized.WriteLeftoversAsync().ConfigureAwait(false);
+                }
+
+                TransportMetrics.DelayedMoved.Add(moved, tags);
+                ReportBrokenSchedules(missing, unreadable);
+                if ((long)result[8] == 1 || _orphanCursor != "0")
+                {
+                    await SweepOrphanedPayloadsAsync().ConfigureAwait(false);
+                }
+
+                // A full batch means more may be due already.
+                if ((int)result[0] + staged.Length + missing.Length + unreadable.Length >= BatchSize)
                 {
                     continue;
                 }
@@ -143,6 +182,40 @@ public sealed partial class QueueReceiver
             {
                 break;
             }
+        }
+    }
+
+    void ReportBrokenSchedules(string[] missing, string[] unreadable)
+    {
+        if (missing.Length > 0)
+        {
+            _logger.ScheduledPayloadMissing(Queue, missing.Length, string.Join(", ", missing));
+        }
+
+        if (unreadable.Length > 0)
+        {
+            TransportMetrics.DeadLettered.Add(unreadable.Length, TransportMetrics.Queue(Queue));
+            _logger.ScheduledPayloadUnreadable(Queue, unreadable.Length, string.Join(", ", unreadable));
+        }
+    }
+
+    /// <summary>
+    /// One page of the scan for scheduled payloads whose due time is gone (the delayed set was deleted or lost):
+    /// they go to the dead-letter stream rather than stay in the payload hash for ever. Runs only while the hash
+    /// holds more payloads than the set holds tokens, or a scan is under way.
+    /// </summary>
+    async Task SweepOrphanedPayloadsAsync()
+    {
+        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
+            LuaScripts.SweepDelayed,
+            [_keys.Delayed, _keys.DelayedData, _keys.DeadLetter],
+            [_orphanCursor, BatchSize]).ConfigureAwait(false))!;
+        _orphanCursor = (string)result[0]!;
+        var orphans = (long)result[1];
+        if (orphans > 0)
+        {
+            TransportMetrics.DeadLettered.Add(orphans, TransportMetrics.Queue(Queue));
+            _logger.ScheduledPayloadsOrphaned(Queue, orphans);
         }
     }
 
@@ -205,7 +278,9 @@ public sealed partial class QueueReceiver
         {
             await work().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+#pragma warning disable CA1031 // A background task must outlive every failure: logged, and run again on the next tick.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             _logger.MaintenanceFailed(e, task, Queue);
         }

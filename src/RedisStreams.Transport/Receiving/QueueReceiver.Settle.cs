@@ -18,7 +18,7 @@ public sealed partial class QueueReceiver
     public Task AckAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return AcknowledgeAsync(message.EntryId);
+        return Settle(message, "ack", static (receiver, m) => receiver.AcknowledgeAsync(m.EntryId));
     }
 
     /// <summary>
@@ -31,7 +31,7 @@ public sealed partial class QueueReceiver
     public void AckInBackground(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        _ = AcknowledgeLoggingFailureAsync(message.EntryId);
+        _ = Settle(message, "ack", static (receiver, m) => receiver.AcknowledgeLoggingFailureAsync(m.EntryId));
     }
 
     async Task AcknowledgeLoggingFailureAsync(string entryId)
@@ -74,10 +74,14 @@ public sealed partial class QueueReceiver
     /// messages, with its delivery count one higher.
     /// </summary>
     /// <param name="message">A message this receiver handed out.</param>
-    public async Task ReturnAsync(InboundMessage message)
+    public Task ReturnAsync(InboundMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return Settle(message, "nack", static (receiver, m) => receiver.GiveBackAsync(m));
+    }
 
+    async Task GiveBackAsync(InboundMessage message)
+    {
         // Forgotten first: the doorbell may wake our own fetch before the release call returns, and that
         // fetch must be free to take the entry again.
         Forget(message.EntryId);
@@ -91,12 +95,15 @@ public sealed partial class QueueReceiver
     /// <summary>Moves a message to the queue's dead-letter stream with a reason, atomically with its removal.</summary>
     /// <param name="message">A message this receiver handed out.</param>
     /// <param name="reason">Why; stored in the entry's <c>$dead-letter-reason</c> field.</param>
-    public async Task DeadLetterAsync(InboundMessage message, string reason)
+    public Task DeadLetterAsync(InboundMessage message, string reason)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        await DeadLetterEntryAsync(message.EntryId, reason, message.DeliveryCount).ConfigureAwait(false);
-        Forget(message.EntryId);
+        return Settle(message, "dead_letter", async (receiver, m) =>
+        {
+            await receiver.DeadLetterEntryAsync(m.EntryId, reason, m.DeliveryCount).ConfigureAwait(false);
+            receiver.Forget(m.EntryId);
+        });
     }
 
     async Task<IReadOnlyList<bool>> AckBatchAsync(IReadOnlyList<string> entryIds)

@@ -5,6 +5,7 @@ using RedisStreams.Transport.Batching;
 using RedisStreams.Transport.Diagnostics;
 using RedisStreams.Transport.Naming;
 using RedisStreams.Transport.Receiving;
+using RedisStreams.Transport.Wire;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport;
@@ -45,6 +46,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
     readonly EventHandler<ConnectionFailedEventArgs> _onReconnected;
     readonly List<Task> _fetchingTasks = [];
     readonly GroupCommit<string, bool> _acks;
+    readonly OversizedEntries _oversized;
     readonly int _refillThreshold;
     Task? _renewTask;
     int _state; // 0 new, 1 started, 2 stopped
@@ -62,6 +64,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         _logger = client.LoggerFactory.CreateLogger<QueueReceiver>();
         _deleteOnAck = _options.Retention is null ? "1" : "0";
         _acks = new GroupCommit<string, bool>(AckBatchAsync, maxBatch: 256);
+        _oversized = new OversizedEntries(client.Database, _keys, client.Writes, _logger);
 
         // Refill in batches of a quarter of the prefetch, not one slot at a time, unless handlers starve.
         _refillThreshold = Math.Max(1, PrefetchCount / 4);
@@ -115,9 +118,12 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         }
 
         _client.Multiplexer.ConnectionRestored += _onReconnected;
+        _client.Multiplexer.ConnectionFailed += OnConnectionFailed;
+        _client.Multiplexer.ConnectionRestored += OnConnectionRestored;
         await _client.Multiplexer.GetSubscriber().SubscribeAsync(_keys.Doorbell, _onDoorbell).WaitAsync(cancellationToken).ConfigureAwait(false);
         await _client.ProvisionQueueAsync(Queue, Group).WaitAsync(cancellationToken).ConfigureAwait(false);
         Health = new ReceiverHealth(true, null, DateTimeOffset.UtcNow);
+        _client.OnReceiverStarted(this);
         var stop = _stopFetching.Token;
         _fetchingTasks.Add(Task.Run(() => PumpAsync(stop), CancellationToken.None));
         _fetchingTasks.Add(Task.Run(() => ClaimLoopAsync(stop), CancellationToken.None));
@@ -220,6 +226,7 @@ public sealed partial class QueueReceiver : IAsyncDisposable
             // A buffered message another consumer took over (renewal failed too long) is theirs now.
             if (_held.ContainsKey(message.EntryId))
             {
+                message.Attach(MessageTracing.StartReceive(message, Group));
                 return true;
             }
         }
@@ -275,7 +282,10 @@ public sealed partial class QueueReceiver : IAsyncDisposable
         }
 
         await LeaveGroupAsync().ConfigureAwait(false);
+        _client.OnReceiverStopped(this);
         _client.Multiplexer.ConnectionRestored -= _onReconnected;
+        _client.Multiplexer.ConnectionFailed -= OnConnectionFailed;
+        _client.Multiplexer.ConnectionRestored -= OnConnectionRestored;
         await _client.Multiplexer.GetSubscriber().UnsubscribeAsync(_keys.Doorbell, _onDoorbell).ConfigureAwait(false);
         Health = new ReceiverHealth(false, "stopped", DateTimeOffset.UtcNow);
         _logger.ReceiverStopped(Queue, ConsumerName, released);

@@ -25,6 +25,10 @@ internal static class LuaScripts
     public static readonly string Move = Load("move");
     public static readonly string Park = Load("park");
     public static readonly string Deliver = Load("deliver");
+    public static readonly string Register = Load("register");
+    public static readonly string SweepDelayed = Load("sweepdelayed");
+    public static readonly string DropStaged = Load("dropstaged");
+    public static readonly string Stats = Load("stats");
 
     static string Load(string name) => Read("prelude") + "\n" + Read(name);
 

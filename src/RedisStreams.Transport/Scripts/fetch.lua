@@ -3,8 +3,10 @@
 -- for were found, arms the doorbell so the next writer wakes the idle receivers.
 -- KEYS: stream, dead-letter stream, waiting flag
 -- ARGV: group, consumer, count, max deliveries, returned consumer, delete on ack (0/1), waiting ttl ms
+-- Returns: admitted entries, expired count, dead-lettered count, 1 when the group was re-created,
+-- entries that could not be admitted ({ id, reason }; they stay pending and are reclaimed later)
 local ctx = { stream = KEYS[1], dlq = KEYS[2], group = ARGV[1], max_deliveries = tonumber(ARGV[4]),
-  delete = ARGV[6], now = server_now_ms(), out = {}, expired = 0, dead = 0 }
+  delete = ARGV[6], now = server_now_ms(), out = {}, expired = 0, dead = 0, isolated = {} }
 local consumer, count, returned = ARGV[2], tonumber(ARGV[3]), ARGV[5]
 local provisioned = 0
 
@@ -25,12 +27,12 @@ if #pending > 0 then
     ids[k] = pending[k][1]
     counts[pending[k][1]] = tonumber(pending[k][4])
   end
-  local claimed = redis.call('XCLAIM', ctx.stream, ctx.group, consumer, 0, unpack(ids))
+  local claimed = call_chunked({ 'XCLAIM', ctx.stream, ctx.group, consumer, 0 }, ids, {})
   for k = 1, #claimed do
     local entry = claimed[k]
     if entry and entry[2] then
       taken = taken + 1
-      admit(ctx, entry[1], entry[2], counts[entry[1]] + 1)
+      admit_isolated(ctx, entry[1], entry[2], counts[entry[1]] + 1)
     end
   end
 end
@@ -50,7 +52,7 @@ if wanted > 0 then
     local entries = reply[1][2]
     found = #entries
     for k = 1, #entries do
-      admit(ctx, entries[k][1], entries[k][2], 1)
+      admit_isolated(ctx, entries[k][1], entries[k][2], 1)
     end
   end
   if found < wanted then
@@ -60,4 +62,4 @@ if wanted > 0 then
   end
 end
 
-return { ctx.out, ctx.expired, ctx.dead, provisioned }
+return { ctx.out, ctx.expired, ctx.dead, provisioned, ctx.isolated }

@@ -18,10 +18,6 @@ for k = 5, #ARGV, 2 do
     end
   end
 end
-if #keep > 0 then
-  -- unpack() expands fully only as the last argument, so JUSTID goes into the table.
-  keep[#keep + 1] = 'JUSTID'
-  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(keep))
-end
+call_chunked({ 'XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0 }, keep, { 'JUSTID' })
 if moved > 0 then ring(KEYS[2], ARGV[4], 'm') end
 return moved

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using RedisStreams.Transport.Naming;
+using RedisStreams.Transport.Scripts;
+using RedisStreams.Transport.Subscriptions;
 using StackExchange.Redis;
 
 namespace RedisStreams.Transport;
@@ -10,12 +12,21 @@ namespace RedisStreams.Transport;
 /// (publishing to a topic also reaches everything subscribed to the topics it links to). Kept in Redis
 /// sets, so every process sees the same subscriptions.
 /// </summary>
-public sealed class SubscriptionRegistry
+/// <remarks>
+/// The client remembers what it subscribed and linked itself, and writes it again whenever Redis lost it
+/// (a restart without persistence, a failover, <c>FLUSHALL</c>, deleted keys), with a warning: see
+/// <see cref="RedisStreamsOptions.SubscriptionCheckInterval"/>. Unsubscribing and unlinking withdraw it.
+/// </remarks>
+public sealed partial class SubscriptionRegistry
 {
     readonly RedisStreamsClient _client;
     readonly string _prefix;
     readonly RedisKey _versionKey;
-    readonly ConcurrentDictionary<string, (long Version, IReadOnlyCollection<string> Queues)> _resolved = new(StringComparer.Ordinal);
+    readonly AssertedSubscriptions _asserted = new();
+
+    // One registry write at a time, so a re-assertion can never put back what an unsubscribe is removing.
+    readonly SemaphoreSlim _writes = new(1, 1);
+    readonly ConcurrentDictionary<string, (RedisValue Version, IReadOnlyCollection<string> Queues)> _resolved = new(StringComparer.Ordinal);
 
     internal SubscriptionRegistry(RedisStreamsClient client)
     {
@@ -30,12 +41,12 @@ public sealed class SubscriptionRegistry
     /// <param name="topic">The topic.</param>
     /// <param name="queue">The subscribing queue.</param>
     /// <exception cref="RedisStreamsWriteException">Redis did not take the change (see <see cref="RedisStreamsClient.SendAsync"/>).</exception>
-    public Task SubscribeAsync(string topic, string queue) => ChangeAsync(topic, Keys(topic).Queues, Queue(queue), add: true);
+    public Task SubscribeAsync(string topic, string queue) => AssertAsync(topic, Queue(queue), link: null);
 
     /// <summary>Removes a queue's subscription to a topic.</summary>
     /// <param name="topic">The topic.</param>
     /// <param name="queue">The queue.</param>
-    public Task UnsubscribeAsync(string topic, string queue) => ChangeAsync(topic, Keys(topic).Queues, Queue(queue), add: false);
+    public Task UnsubscribeAsync(string topic, string queue) => WithdrawAsync(topic, Queue(queue), link: null);
 
     /// <summary>Makes everything published to <paramref name="source"/> reach the subscribers of <paramref name="destination"/> too.</summary>
     /// <param name="source">The topic messages are published to, e.g. a concrete message type.</param>
@@ -43,13 +54,13 @@ public sealed class SubscriptionRegistry
     public Task LinkTopicsAsync(string source, string destination)
     {
         EntityName.Validate(destination, "topic");
-        return ChangeAsync(source, Keys(source).Topics, destination, add: true);
+        return AssertAsync(source, queue: null, destination);
     }
 
     /// <summary>Removes a link made by <see cref="LinkTopicsAsync"/>.</summary>
     /// <param name="source">The source topic.</param>
     /// <param name="destination">The destination topic.</param>
-    public Task UnlinkTopicsAsync(string source, string destination) => ChangeAsync(source, Keys(source).Topics, destination, add: false);
+    public Task UnlinkTopicsAsync(string source, string destination) => WithdrawAsync(source, queue: null, destination);
 
     /// <summary>The queues subscribed directly to a topic, sorted by ordinal comparison.</summary>
     /// <param name="topic">The topic.</param>
@@ -73,7 +84,9 @@ public sealed class SubscriptionRegistry
 
     async Task<IReadOnlyCollection<string>> ResolveOnceAsync(string topic)
     {
-        var version = (long)await Database.StringGetAsync(_versionKey).ConfigureAwait(false);
+        // The version is a random value written anew on every change, so after Redis lost it no later value can
+        // pass for the one a resolution was cached under.
+        var version = await Database.StringGetAsync(_versionKey).ConfigureAwait(false);
         if (_resolved.TryGetValue(topic, out var cached) && cached.Version == version)
         {
             return cached.Queues;
@@ -154,35 +167,133 @@ public sealed class SubscriptionRegistry
             "+scan +smembers").ConfigureAwait(false);
     }
 
-    async Task ChangeAsync(string topic, RedisKey set, string member, bool add)
+    async Task AssertAsync(string topic, string? queue, string? link)
     {
         var startedAt = Stopwatch.GetTimestamp();
-        var destination = $"the subscriptions of topic '{topic}'";
-
-        // Endpoints assert their subscriptions at every start: when nothing changes, nothing is written. Redis
-        // refuses SADD under OOM even for a member that exists, and an endpoint restarted during a memory incident
-        // must still start and drain; publishers also keep their cached resolutions.
-        // SMEMBERS rather than SISMEMBER: a topic's set is small, and the ACL template users already run allows it.
-        var members = await _client.Writes.ReadAsync(destination, set, () => Database.SetMembersAsync(set)).ConfigureAwait(false);
-        var present = members.Contains(member);
-        if (present == add)
+        await _writes.WaitAsync().ConfigureAwait(false);
+        try
         {
-            return;
+            var written = await EnsureAsync(topic, queue is null ? [] : [queue], link is null ? [] : [link], startedAt).ConfigureAwait(false);
+
+            // Remembered once Redis has it: from now on this client stands for it.
+            _asserted.Add(topic, queue, link);
+            _asserted.SetEpoch(topic, written.Epoch);
+            if (written.AddedQueues.Length + written.AddedLinks.Length > 0)
+            {
+                await ChangeVersionAsync(topic, startedAt).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _writes.Release();
         }
 
-        _ = await _client.Writes.WriteAsync(
-            destination,
-            set,
-            flags => add ? Database.SetAddAsync(set, member, flags) : Database.SetRemoveAsync(set, member, flags),
-            startedAt).ConfigureAwait(false);
+        _client.KeepSubscriptions();
+    }
 
-        // Bumped after the change: a publisher that sees the new version also sees the new member. On a
-        // cluster the version lives in another slot, so it gets its own WAIT in durable mode.
-        await _client.Writes.WriteAsync(destination, _versionKey, flags => Database.StringIncrementAsync(_versionKey, flags: flags), startedAt).ConfigureAwait(false);
+    async Task WithdrawAsync(string topic, string? queue, string? link)
+    {
+        var startedAt = Stopwatch.GetTimestamp();
+        var keys = Keys(topic);
+        var (set, member) = queue is null ? (keys.Topics, link!) : (keys.Queues, queue);
+        var destination = Destination(topic);
+        await _writes.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // Forgotten first: should the write fail, this client no longer puts it back.
+            _asserted.Remove(topic, queue, link);
+
+            // Nothing to remove, nothing written: publishers keep their cached resolutions.
+            var members = await _client.Writes.ReadAsync(destination, set, () => Database.SetMembersAsync(set)).ConfigureAwait(false);
+            if (!members.Contains(member))
+            {
+                return;
+            }
+
+            _ = await _client.Writes.WriteAsync(destination, set, flags => Database.SetRemoveAsync(set, member, flags), startedAt).ConfigureAwait(false);
+            await ChangeVersionAsync(topic, startedAt).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Makes sure one topic's registry holds the given members and its epoch; returns the epoch and what was missing
+    /// (and is now written). Called under <see cref="_writes"/>.
+    /// </summary>
+    /// <remarks>
+    /// Read first, written only when something is missing: endpoints assert their subscriptions at every start and the
+    /// check after a restart asserts everything again, and Redis refuses <c>SADD</c> under OOM even for a member that
+    /// exists, so an endpoint restarted during a memory incident must find nothing to write. Nothing written also
+    /// means no <c>WAIT</c> in durable mode and no version change for publishers.
+    /// </remarks>
+    async Task<Registered> EnsureAsync(string topic, string[] queues, string[] links, long startedAt)
+    {
+        var keys = Keys(topic);
+        var destination = Destination(topic);
+
+        // SMEMBERS rather than SISMEMBER: a topic's set is small, and the ACL template users already run allows it.
+        var present = await _client.Writes.ReadAsync(destination, keys.Queues, async () =>
+        {
+            var queueMembers = queues.Length == 0 ? Task.FromResult<RedisValue[]>([]) : Database.SetMembersAsync(keys.Queues);
+            var linkMembers = links.Length == 0 ? Task.FromResult<RedisValue[]>([]) : Database.SetMembersAsync(keys.Topics);
+            var epoch = Database.StringGetAsync(keys.Epoch);
+            return (Queues: await queueMembers.ConfigureAwait(false), Links: await linkMembers.ConfigureAwait(false), Epoch: await epoch.ConfigureAwait(false));
+        }).ConfigureAwait(false);
+
+        var allPresent = queues.All(q => present.Queues.Contains(q)) && links.All(l => present.Links.Contains(l));
+        if (allPresent && !present.Epoch.IsNull)
+        {
+            return new Registered(present.Epoch, [], []);
+        }
+
+        var args = new RedisValue[2 + queues.Length + links.Length];
+        args[0] = Guid.NewGuid().ToString("N");
+        args[1] = queues.Length;
+        var next = 2;
+        foreach (var member in queues.Concat(links))
+        {
+            args[next++] = member;
+        }
+
+        try
+        {
+            var result = (RedisResult[])(await _client.Writes.WriteAsync(
+                destination,
+                keys.Queues,
+                flags => Database.ScriptEvaluateAsync(LuaScripts.Register, [keys.Queues, keys.Topics, keys.Epoch], args, flags),
+                startedAt).ConfigureAwait(false))!;
+            return new Registered((RedisValue)result[0], (string[])result[1]!, (string[])result[2]!);
+        }
+        catch (RedisStreamsOutOfMemoryException) when (allPresent)
+        {
+            // The subscriptions are there, only the epoch is not (a registry written before epochs existed, or one
+            // Redis lost and someone else subscribed again): Redis refuses every write under OOM, and the endpoint must
+            // still start. Remembered without an epoch, so the next check writes it once memory is freed.
+            return new Registered(RedisValue.Null, [], []);
+        }
+    }
+
+    /// <summary>
+    /// Written after the change: a publisher that sees the new version also sees the new members. A random value,
+    /// never a counter, which would run through the same values again after Redis lost it. On a cluster the version
+    /// lives in another slot, so it gets its own <c>WAIT</c> in durable mode.
+    /// </summary>
+    async Task ChangeVersionAsync(string topic, long startedAt)
+    {
+        var version = Guid.NewGuid().ToString("N");
+        _ = await _client.Writes.WriteAsync(Destination(topic), _versionKey, flags => Database.StringSetAsync(_versionKey, version, flags: flags), startedAt).ConfigureAwait(false);
         _resolved.Clear();
     }
 
     TopicKeys Keys(string topic) => new(_prefix, topic);
+
+    static string Destination(string topic) => $"the subscriptions of topic '{topic}'";
+
+    /// <summary>A topic's epoch as Redis holds it (<c>Null</c> when it could not be written), and the members that were missing.</summary>
+    readonly record struct Registered(RedisValue Epoch, string[] AddedQueues, string[] AddedLinks);
 
     static string Queue(string queue)
     {

@@ -12,11 +12,18 @@ internal static class StreamFields
 {
     public const string Body = "$body";
     public const string TimeToLive = "$ttl";
+    public const string TraceParent = "$traceparent";
+    public const string TraceState = "$tracestate";
 
-    public static RedisValue[] Encode(OutgoingMessage message)
+    /// <summary>The entry's fields: headers, then <c>$ttl</c>, the sender's trace context (see <see cref="Diagnostics.MessageTracing"/>), and <c>$body</c>.</summary>
+    public static RedisValue[] Encode(OutgoingMessage message, Diagnostics.TraceFields trace = default)
     {
         var extra = message.TimeToLive is { } ttl && ttl > TimeSpan.Zero ? 2 : 0;
-        var fields = new RedisValue[(message.Headers.Count * 2) + 2 + extra];
+
+        // A framework that carries W3C trace context in its own headers needs no second copy.
+        var traced = trace.Parent is not null && !message.Headers.ContainsKey(Diagnostics.MessageTracing.TraceParentHeader);
+        var traceFields = !traced ? 0 : trace.State is { Length: > 0 } ? 4 : 2;
+        var fields = new RedisValue[(message.Headers.Count * 2) + 2 + extra + traceFields];
         var i = 0;
         foreach (var (name, value) in message.Headers)
         {
@@ -29,6 +36,17 @@ internal static class StreamFields
         {
             fields[i++] = TimeToLive;
             fields[i++] = Math.Max(1, (long)Math.Ceiling(message.TimeToLive!.Value.TotalMilliseconds));
+        }
+
+        if (traceFields > 0)
+        {
+            fields[i++] = TraceParent;
+            fields[i++] = trace.Parent;
+            if (traceFields > 2)
+            {
+                fields[i++] = TraceState;
+                fields[i++] = trace.State;
+            }
         }
 
         fields[i++] = Body;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RedisStreams.Transport.Connection;
 using RedisStreams.Transport.Diagnostics;
 using StackExchange.Redis;
 
@@ -82,11 +83,10 @@ internal sealed class EvictionPolicyCheck : IDisposable
         foreach (var server in primaries)
         {
             var endpoint = WriteGuard.Describe(server.EndPoint);
-            string? info;
+            string info;
             try
             {
-                // As a plain command: InfoRawAsync would demand admin mode on the multiplexer, which users rarely enable.
-                info = (string?)await server.ExecuteAsync("INFO", "memory").ConfigureAwait(false);
+                info = await ServerInfo.ReadAsync(server, "memory").ConfigureAwait(false);
             }
             catch (RedisServerException e) when (e.Message.StartsWith("NOPERM", StringComparison.Ordinal))
             {
@@ -94,7 +94,7 @@ internal sealed class EvictionPolicyCheck : IDisposable
                 continue;
             }
 
-            var policy = Policy(info);
+            var policy = ServerInfo.Field(info, "maxmemory_policy");
             if (policy is null || policy == Safe)
             {
                 continue;
@@ -112,18 +112,5 @@ internal sealed class EvictionPolicyCheck : IDisposable
                 "Set the policy to noeviction (CONFIG SET maxmemory-policy noeviction, and maxmemory-policy noeviction in redis.conf so it survives a restart); Redis then refuses new writes when full, which senders see, and consumers can still drain. " +
                 "To run anyway, set RedisStreamsOptions.AllowEvictingPolicy = true (a warning is logged instead).");
         }
-    }
-
-    static string? Policy(string? info)
-    {
-        foreach (var line in (info ?? string.Empty).Split('\n'))
-        {
-            if (line.StartsWith("maxmemory_policy:", StringComparison.Ordinal))
-            {
-                return line["maxmemory_policy:".Length..].Trim();
-            }
-        }
-
-        return null;
     }
 }

@@ -54,9 +54,10 @@ internal sealed class WriteGuard
     /// Writes with bounded retries. <paramref name="write"/> gets the command flags to use and must write only
     /// keys in <paramref name="key"/>'s hash slot. <paramref name="startedAt"/> is the caller's call (a
     /// <see cref="Stopwatch"/> timestamp), so during an outage time spent queued for a batch counts too; while
-    /// Redis answers, however slowly, nothing is cut short.
+    /// Redis answers, however slowly, nothing is cut short. A conditional write (a transaction under <c>WATCH</c>)
+    /// passes <paramref name="wrote"/>, so a result saying nothing was written is not waited for in durable mode.
     /// </summary>
-    public async Task<T> WriteAsync<T>(string destination, RedisKey key, Func<CommandFlags, Task<T>> write, long startedAt)
+    public async Task<T> WriteAsync<T>(string destination, RedisKey key, Func<CommandFlags, Task<T>> write, long startedAt, Func<T, bool>? wrote = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -64,7 +65,7 @@ internal sealed class WriteGuard
             try
             {
                 await Bounded(_client.EvictionPolicy.EnsureAsync(), startedAt).ConfigureAwait(false);
-                var result = await WriteOnceAsync(destination, key, write, startedAt).ConfigureAwait(false);
+                var result = await WriteOnceAsync(destination, key, write, startedAt, wrote).ConfigureAwait(false);
                 return result;
             }
             catch (Exception e) when (RedisFailure.IsOutOfMemory(e))
@@ -103,7 +104,7 @@ internal sealed class WriteGuard
     /// on the same connection for up to <see cref="RedisStreamsOptions.WriteRetryTimeout"/>; then it throws
     /// <see cref="RedisStreamsReplicationException"/>. Settlements use this inside their own retry loop.
     /// </summary>
-    public async Task<T> WriteOnceAsync<T>(string destination, RedisKey key, Func<CommandFlags, Task<T>> write, long startedAt)
+    public async Task<T> WriteOnceAsync<T>(string destination, RedisKey key, Func<CommandFlags, Task<T>> write, long startedAt, Func<T, bool>? wrote = null)
     {
         if (!Durable)
         {
@@ -120,7 +121,11 @@ internal sealed class WriteGuard
         var sockets = SocketCount(server);
         var result = await Bounded(write(CommandFlags.NoRedirect), startedAt).ConfigureAwait(false);
         Recovered();
-        await ConfirmAsync(destination, key, server, sockets, startedAt).ConfigureAwait(false);
+        if (wrote is null || wrote(result))
+        {
+            await ConfirmAsync(destination, key, server, sockets, startedAt).ConfigureAwait(false);
+        }
+
         return result;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rebus.Activation;
 using Rebus.Bus;
 using Rebus.Config;
@@ -14,10 +15,17 @@ namespace RedisStreams.Rebus.Tests.Bus;
 public sealed class BusHarness : IDisposable
 {
     readonly List<IDisposable> _started = [];
+    readonly RedisEndpoint _redis;
+    readonly ILoggerFactory? _engineLogs;
 
-    public BusHarness(string test)
+    /// <param name="test">The test's name, for the key prefix.</param>
+    /// <param name="redis">The Redis to use; the shared test server when <c>null</c>.</param>
+    /// <param name="engineLogs">Where the buses' engines log; nowhere when <c>null</c>.</param>
+    public BusHarness(string test, RedisEndpoint? redis = null, ILoggerFactory? engineLogs = null)
     {
         Prefix = TestNames.UniquePrefix(test);
+        _redis = redis ?? TestRedis.Endpoint;
+        _engineLogs = engineLogs;
     }
 
     /// <summary>The key prefix every bus of this test uses.</summary>
@@ -43,7 +51,7 @@ public sealed class BusHarness : IDisposable
             .Logging(l => l.None())
             .Transport(t =>
             {
-                var settings = ApplyTestSettings(t.UseRedisStreams(TestRedis.Endpoint.ConnectionString, queue));
+                var settings = ApplyTestSettings(t.UseRedisStreams(_redis.ConnectionString, queue));
                 transport?.Invoke(settings);
             })
             .Routing(r => Route(r, routes))
@@ -59,7 +67,7 @@ public sealed class BusHarness : IDisposable
     {
         var bus = Configure.OneWayClient()
             .Logging(l => l.None())
-            .Transport(t => ApplyTestSettings(t.UseRedisStreamsAsOneWayClient(TestRedis.Endpoint.Uri)))
+            .Transport(t => ApplyTestSettings(t.UseRedisStreamsAsOneWayClient(_redis.Uri)))
             .Routing(r => Route(r, routes))
             .Timeouts(t => timeouts?.Invoke(t))
             .Start();
@@ -70,7 +78,7 @@ public sealed class BusHarness : IDisposable
     /// <summary>Reads a queue's stream with <c>XRANGE</c>, as an operator would in redis-cli.</summary>
     public async Task<StreamEntry[]> ReadStreamAsync(string queue)
     {
-        var admin = await TestRedis.Endpoint.AdminAsync();
+        var admin = await _redis.AdminAsync();
         return await admin.GetDatabase().StreamRangeAsync($"{Prefix}:{{{queue}}}");
     }
 
@@ -109,14 +117,36 @@ public sealed class BusHarness : IDisposable
         }
     }
 
-    RedisStreamsTransportOptions ApplyTestSettings(RedisStreamsTransportOptions transport) =>
+    RedisStreamsTransportOptions ApplyTestSettings(RedisStreamsTransportOptions transport)
+    {
         transport.KeyPrefix(Prefix)
             .ClaimIdleTime(TimeSpan.FromSeconds(2))
             .ConfigureEngine(engine =>
             {
                 engine.IdlePollInterval = TimeSpan.FromMilliseconds(500);
                 engine.ConsumerExpiry = TimeSpan.FromSeconds(30);
+                engine.SubscriptionCheckInterval = TimeSpan.FromMilliseconds(500);
             });
+        if (_engineLogs is not null)
+        {
+            transport.LogEngineTo(_engineLogs);
+        }
+
+        return transport;
+    }
+
+    /// <summary>Deletes the subscription registry under this harness's prefix and nothing else, as a Redis that lost it would.</summary>
+    public async Task<int> DeleteRegistryKeysAsync()
+    {
+        var admin = await _redis.AdminAsync();
+        var keys = new List<RedisKey> { $"{Prefix}:registry-version" };
+        await foreach (var key in admin.GetServers()[0].KeysAsync(pattern: $"{Prefix}:topic:*"))
+        {
+            keys.Add(key);
+        }
+
+        return (int)await admin.GetDatabase().KeyDeleteAsync([.. keys]);
+    }
 
     static void Route(StandardConfigurer<IRouter> router, Action<TypeBasedRouterConfigurationExtensions.TypeBasedRouterConfigurationBuilder>? routes)
     {

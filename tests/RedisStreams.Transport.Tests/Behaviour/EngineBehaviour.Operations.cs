@@ -158,8 +158,24 @@ public abstract partial class EngineBehaviour
         await Client.Subscriptions.SubscribeAsync("IEvent:{x}", "audit");
         await Client.Subscriptions.LinkTopicsAsync("OrderSubmitted", "IEvent:{x}");
 
+        // A topic nobody subscribes to any more keeps its epoch key (the registry's evidence of data loss): neither
+        // that key nor any other topic's epoch is a topic or a queue.
+        await Client.Subscriptions.SubscribeAsync("Abandoned", "gone");
+        await Client.Subscriptions.UnsubscribeAsync("Abandoned", "gone");
+        var epochs = new List<string>();
+        foreach (var server in (await Redis.AdminAsync()).GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(pattern: $"{Prefix}:topic:*:epoch"))
+            {
+                epochs.Add(key!);
+            }
+        }
+
+        Assert.Equal(3, epochs.Count);
+
         var topics = await Client.Subscriptions.ListTopicsAsync();
 
+        Assert.Empty(await Client.ListQueueNamesAsync());
         Assert.Equal(["IEvent:{x}", "OrderSubmitted"], topics.Select(t => t.Topic));
         Assert.Equal(["billing", "shipping"], topics[1].Queues);
         Assert.Equal(["IEvent:{x}"], topics[1].LinkedTopics);

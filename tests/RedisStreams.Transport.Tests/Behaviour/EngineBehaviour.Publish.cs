@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using RedisStreams.Testing;
 
 namespace RedisStreams.Transport.Tests.Behaviour;
 
@@ -39,6 +41,84 @@ public abstract partial class EngineBehaviour
 
         await Client.Subscriptions.UnsubscribeAsync("topic", "late-subscriber");
         Assert.Equal(0, await publisher.PublishAsync("topic", Message("gone")));
+    }
+
+    [Fact]
+    public async Task Subscriptions_and_links_come_back_when_only_the_registry_keys_are_deleted()
+    {
+        var logs = new CapturingLoggerFactory();
+        var endpoint = NewClient(o => o.SubscriptionCheckInterval = TimeSpan.FromMilliseconds(200), logs);
+        await endpoint.Subscriptions.SubscribeAsync("IEvent", "audit");
+        await endpoint.Subscriptions.LinkTopicsAsync("OrderShipped", "IEvent");
+        var receiver = await StartReceiverAsync("audit", endpoint);
+        Assert.Equal(1, await Client.PublishAsync("OrderShipped", Message("before")));
+        Assert.Empty(await ReceiveIdsAsync(receiver, ["before"]));
+
+        // Nothing reconnects and no queue vanishes: only the periodic check can notice.
+        Assert.NotEmpty(await DeleteRegistryKeysAsync());
+        await PublishUntilRoutedAsync(Client, "OrderShipped");
+        var after = Enumerable.Range(0, 20).Select(i => $"after-{i}").ToList();
+        foreach (var id in after)
+        {
+            Assert.Equal(1, await Client.PublishAsync("OrderShipped", Message(id)));
+        }
+
+        Assert.Empty(await ReceiveIdsAsync(receiver, after));
+        var warnings = logs.WithEventId(1040);
+        Assert.Contains(warnings, w => w.Level == LogLevel.Warning && w.Message.Contains("'IEvent'", StringComparison.Ordinal) && w.Message.Contains("audit", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Level == LogLevel.Warning && w.Message.Contains("'OrderShipped'", StringComparison.Ordinal) && w.Message.Contains("IEvent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unsubscribe_made_by_another_client_is_not_undone()
+    {
+        var subscriber = NewClient(o => o.SubscriptionCheckInterval = TimeSpan.FromMilliseconds(100));
+        await subscriber.Subscriptions.SubscribeAsync("newsletter", "reader");
+        await Client.Subscriptions.UnsubscribeAsync("newsletter", "reader");
+
+        // Ten checks later the subscriber has not put it back: nothing was lost, someone removed it.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(await Client.Subscriptions.GetSubscribersAsync("newsletter"));
+        Assert.Equal(0, await subscriber.PublishAsync("newsletter", Message("issue-1")));
+    }
+
+    [Fact]
+    public async Task Publishing_to_a_topic_nobody_subscribes_to_is_counted_and_logged()
+    {
+        var topic = $"unheard-{Guid.NewGuid():N}";
+        long unrouted = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RedisStreamsDiagnostics.MeterName && instrument.Name == "redisstreams.messages.unrouted")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "topic" && (string?)tag.Value == topic)
+                {
+                    Interlocked.Add(ref unrouted, value);
+                }
+            }
+        });
+        listener.Start();
+        var logs = new CapturingLoggerFactory();
+        var publisher = NewClient(logs: logs);
+
+        Assert.Equal(0, await publisher.PublishAsync(topic, Message("1")));
+        Assert.Equal(0, await publisher.PublishAsync(topic, Message("2")));
+        await publisher.Subscriptions.SubscribeAsync(topic, "listener");
+        Assert.Equal(1, await publisher.PublishAsync(topic, Message("3")));
+
+        Assert.Equal(2, Interlocked.Read(ref unrouted));
+        var debug = logs.WithEventId(1043);
+        Assert.Equal(2, debug.Count);
+        Assert.All(debug, d => Assert.Equal(LogLevel.Debug, d.Level));
+        Assert.All(debug, d => Assert.Contains(topic, d.Message, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using RedisStreams.Testing;
 using StackExchange.Redis;
 
@@ -32,7 +33,7 @@ public abstract class EngineTestBase : IAsyncLifetime
         Client = NewClient();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var receiver in _receivers)
         {
@@ -63,13 +64,18 @@ public abstract class EngineTestBase : IAsyncLifetime
         return options;
     }
 
-    /// <summary>A client on the shared connection (another "instance" in the same process).</summary>
-    protected RedisStreamsClient NewClient(Action<RedisStreamsOptions>? adjust = null) => new(Connection, TestOptions(adjust));
+    /// <summary>A client on the shared connection (another "instance" in the same process), disposed at the end.</summary>
+    protected RedisStreamsClient NewClient(Action<RedisStreamsOptions>? adjust = null, ILoggerFactory? logs = null)
+    {
+        var client = new RedisStreamsClient(Connection, TestOptions(adjust), logs);
+        _disposables.Add(client);
+        return client;
+    }
 
     /// <summary>A client on its own connection, as a separate process would have.</summary>
-    protected async Task<RedisStreamsClient> NewIsolatedClientAsync(Action<RedisStreamsOptions>? adjust = null)
+    protected async Task<RedisStreamsClient> NewIsolatedClientAsync(Action<RedisStreamsOptions>? adjust = null, ILoggerFactory? logs = null)
     {
-        var client = await RedisStreamsClient.ConnectAsync(Redis.ConnectionString, TestOptions(adjust));
+        var client = await RedisStreamsClient.ConnectAsync(Redis.ConnectionString, TestOptions(adjust), logs);
         _disposables.Add(client);
         return client;
     }
@@ -109,6 +115,84 @@ public abstract class EngineTestBase : IAsyncLifetime
         return received;
     }
 
+    /// <summary>
+    /// Publishes probes to a topic until one reaches a queue (the subscriptions are back), and fails when none
+    /// does within the time. Returns how many probes reached no queue before.
+    /// </summary>
+    protected static async Task<int> PublishUntilRoutedAsync(RedisStreamsClient publisher, string topic, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        for (var unrouted = 0; ; unrouted++)
+        {
+            try
+            {
+                if (await publisher.PublishAsync(topic, Message($"probe-{Guid.NewGuid():N}")) > 0)
+                {
+                    return unrouted;
+                }
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                // Redis is still coming back.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Publishing to '{topic}' still reached no queue after {unrouted + 1} attempts: the subscriptions never came back.");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Receives and acks until every one of <paramref name="ids"/> arrived (probes and others are acked and skipped).</summary>
+    protected static async Task<HashSet<string>> ReceiveIdsAsync(QueueReceiver receiver, IEnumerable<string> ids, TimeSpan? within = null)
+    {
+        var missing = new HashSet<string>(ids, StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        while (missing.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            var message = await receiver.ReceiveAsync(TimeSpan.FromMilliseconds(200));
+            if (message is not null)
+            {
+                missing.Remove(IdOf(message));
+                await receiver.AckAsync(message);
+            }
+        }
+
+        return missing;
+    }
+
+    /// <summary>
+    /// Deletes the subscription registry of this test's prefix (and nothing else): every topic's keys on every
+    /// primary and the version key; or, with <paramref name="onlyOn"/>, only the topic keys on that primary, as
+    /// when one shard of a cluster lost its data.
+    /// </summary>
+    /// <returns>The keys deleted.</returns>
+    protected async Task<IReadOnlyList<string>> DeleteRegistryKeysAsync(IServer? onlyOn = null)
+    {
+        var keys = new List<RedisKey>();
+        foreach (var server in onlyOn is null ? await Redis.PrimariesAsync() : [onlyOn])
+        {
+            await foreach (var key in server.KeysAsync(pattern: $"{Prefix}:topic:*"))
+            {
+                keys.Add(key);
+            }
+        }
+
+        if (onlyOn is null)
+        {
+            keys.Add($"{Prefix}:registry-version");
+        }
+
+        var deleted = new List<string>();
+        foreach (var key in keys)
+        {
+            if (await Db.KeyDeleteAsync(key))
+            {
+                deleted.Add(key!);
+            }
+        }
+
+        return deleted;
+    }
+
     /// <summary>Asserts that nothing arrives for a while.</summary>
     protected static async Task AssertNothingArrivesAsync(QueueReceiver receiver, TimeSpan during)
     {
@@ -120,6 +204,12 @@ public abstract class EngineTestBase : IAsyncLifetime
     protected RedisKey StreamKey(string queue) => $"{Prefix}:{{{queue}}}";
 
     protected RedisKey DeadLetterKey(string queue) => $"{Prefix}:{{{queue}}}:dead-letter";
+
+    protected RedisKey DelayedKey(string queue) => $"{Prefix}:{{{queue}}}:delayed";
+
+    protected RedisKey DelayedDataKey(string queue) => $"{Prefix}:{{{queue}}}:delayed-data";
+
+    protected RedisKey OversizedKey(string queue) => $"{Prefix}:{{{queue}}}:oversized";
 
     protected async Task<long> ServerTimeMillisecondsAsync()
     {

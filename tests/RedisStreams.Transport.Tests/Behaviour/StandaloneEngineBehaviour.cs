@@ -6,4 +6,6 @@ namespace RedisStreams.Transport.Tests.Behaviour;
 public sealed class StandaloneEngineBehaviour : EngineBehaviour
 {
     protected override Task<RedisEndpoint> GetRedisAsync() => RedisTestEnvironment.GetStandaloneAsync();
+
+    protected override Task<RedisEndpoint> GetRedisOneHourBehindAsync() => RedisTestEnvironment.GetStandaloneOneHourBehindAsync();
 }

@@ -1,5 +1,4 @@
 using RedisStreams.Testing;
-using RedisStreams.Transport.Tests.Security;
 using StackExchange.Redis;
 using static RedisStreams.Transport.Tests.Resilience.ResilienceTestSupport;
 
@@ -30,9 +29,10 @@ public sealed class DurableWriteTests
         Assert.Contains("a failover erases the write", failure.Message, StringComparison.Ordinal);
         Assert.Contains("INFO replication", failure.Message, StringComparison.Ordinal);
 
-        // Publishing, scheduling and subscribing are held to the same rule.
+        // Publishing, scheduling, subscribing and sending a message too large for a script are held to the same rule.
         await Assert.ThrowsAsync<RedisStreamsReplicationException>(() => client.Subscriptions.SubscribeAsync("durable-topic", "durable"));
         await Assert.ThrowsAsync<RedisStreamsReplicationException>(() => client.SendAsync("durable", Message("2", TimeSpan.FromMinutes(1))));
+        await Assert.ThrowsAsync<RedisStreamsReplicationException>(() => client.SendAsync("durable", TooLargeForAScript("3")));
     }
 
     [Fact]
@@ -68,6 +68,37 @@ public sealed class DurableWriteTests
         Assert.Equal(0, await onReplica.StreamLengthAsync("durable:{orders}"));
         Assert.Equal(1, await onReplica.SortedSetLengthAsync("durable:{orders}:delayed"));
         Assert.True(await onReplica.SetContainsAsync("durable:topic:{topic}:queues", "orders"));
+    }
+
+    [Fact]
+    public async Task With_a_replica_messages_too_large_for_a_script_are_confirmed_when_sent_and_when_requeued()
+    {
+        using var primary = await RedisServerProcess.StartAsync(FreePorts.Next());
+        using var replica = await RedisReplication.StartReplicaAsync(primary.Port);
+        await using var client = await RedisStreamsClient.ConnectAsync($"127.0.0.1:{primary.Port}", new RedisStreamsOptions
+        {
+            KeyPrefix = "durable-big",
+            RequiredReplicas = 1,
+        });
+        using var replicaConnection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{replica.Port}");
+        var onReplica = replicaConnection.GetDatabase();
+
+        await client.SendAsync("big", TooLargeForAScript("big"));
+        Assert.Equal(1, await onReplica.StreamLengthAsync("durable-big:{big}"));
+
+        await using var receiver = client.CreateReceiver("big");
+        await receiver.StartAsync();
+        var message = await receiver.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(message);
+        await receiver.DeadLetterAsync(message, "gave up");
+        await receiver.StopAsync();
+        Assert.Equal(1, await client.RequeueDeadLettersAsync("big"));
+
+        // The requeue's own write of the entry (staged by its script) was confirmed by WAIT: the replica has it now.
+        var entry = Assert.Single(await onReplica.StreamRangeAsync("durable-big:{big}"));
+        Assert.Equal(Transport.Wire.StreamFields.Encode(TooLargeForAScript("big")).Length, entry.Values.Length * 2);
+        Assert.Equal(0, await onReplica.HashLengthAsync("durable-big:{big}:oversized"));
+        Assert.Equal(0, await onReplica.StreamLengthAsync("durable-big:{big}:dead-letter"));
     }
 
     [Fact]

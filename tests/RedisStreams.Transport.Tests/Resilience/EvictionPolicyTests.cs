@@ -1,5 +1,4 @@
 using RedisStreams.Testing;
-using RedisStreams.Transport.Tests.Security;
 using StackExchange.Redis;
 using static RedisStreams.Transport.Tests.Resilience.ResilienceTestSupport;
 

@@ -33,6 +33,24 @@ public sealed class ConnectionDiagnosticsTests
     }
 
     [Fact]
+    public async Task A_first_connect_that_times_out_without_a_failure_line_is_still_a_warning_naming_the_endpoint()
+    {
+        // A listener that accepts and never answers: the connect gives up on its timeout, and StackExchange.Redis's
+        // connect log never says "Connection failed" (as happens to a refused connect on a busy machine, where the
+        // failure is reported after the connect gave up).
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var logs = new CapturingLoggerFactory();
+
+        await using var client = await RedisStreamsClient.ConnectAsync($"127.0.0.1:{port},password=hunter2,connectTimeout=500,connectRetry=1", loggerFactory: logs);
+
+        Assert.Contains(logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("[1070]", StringComparison.Ordinal) &&
+                                            line.Contains($"127.0.0.1:{port}", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains("hunter2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_lost_connection_is_one_warning_and_its_return_is_logged()
     {
         var port = FreePorts.Next();
