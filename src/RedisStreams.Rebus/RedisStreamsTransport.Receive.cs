@@ -135,7 +135,7 @@ public sealed partial class RedisStreamsTransport
             // Redis's own counter replaces whatever a sender or an earlier hop wrote.
             [Headers.DeliveryCount] = inbound.DeliveryCount.ToString(CultureInfo.InvariantCulture),
         };
-        return new TransportMessage(headers, inbound.Body.ToArray());
+        return new TransportMessage(headers, inbound.GetBodyArray());
     }
 
     ValueTask<QueueReceiver> EnsureReceiverAsync(CancellationToken cancellationToken)

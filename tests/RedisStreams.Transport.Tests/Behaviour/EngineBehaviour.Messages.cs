@@ -34,6 +34,7 @@ public abstract partial class EngineBehaviour
         for (var i = 0; i < bodies.Length; i++)
         {
             Assert.Equal(bodies[i], received[i].Body.ToArray());
+            Assert.Equal(bodies[i], received[i].GetBodyArray());
             Assert.Equal(headers.OrderBy(h => h.Key, StringComparer.Ordinal), received[i].Headers.OrderBy(h => h.Key, StringComparer.Ordinal));
             Assert.Equal(1, received[i].DeliveryCount);
             Assert.Empty(received[i].TransportFields);
