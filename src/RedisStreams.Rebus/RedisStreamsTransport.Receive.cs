@@ -98,6 +98,9 @@ public sealed partial class RedisStreamsTransport
         });
         context.OnDisposed(_ =>
         {
+            // Rebus frees the transaction's parallel slot right after disposing it.
+            _transactionEnded.Set();
+
             // A scope disposed without a result runs neither ack nor nack; without this the message would sit
             // with us until reclaimed.
             if (Interlocked.Exchange(ref settled, 1) == 0)
