@@ -17,7 +17,17 @@ internal sealed class DoorbellBackoffStrategy(IBackoffStrategy inner, RedisStrea
     public void Reset() => inner.Reset();
 
     // The millisecond bounds the wait for a slot that frees without a transaction of ours ending (an empty receive).
-    public void Wait(CancellationToken token) => transport.TransactionEnded.Wait(SlotPoll, token);
+    public void Wait(CancellationToken token)
+    {
+        try
+        {
+            transport.TransactionEnded.Wait(SlotPoll, token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the worker sees the cancellation itself, as after Rebus's own sleep.
+        }
+    }
 
     public Task WaitAsync(CancellationToken token) => transport.TransactionEnded.WaitAsync(SlotPoll, token);
 
