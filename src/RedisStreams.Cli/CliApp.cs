@@ -79,6 +79,7 @@ internal static class CliApp
         root.Subcommands.Add(RedriveCommand.Create(Bound));
         root.Subcommands.Add(PurgeCommand.Create(Bound));
         root.Subcommands.Add(DeleteCommand.Create(Bound));
+        root.Subcommands.Add(DashboardCommand.Create(Bound));
         return root;
     }
 

@@ -98,6 +98,9 @@ public sealed partial class RedisStreamsTransport
         });
         context.OnDisposed(_ =>
         {
+            // Rebus frees the transaction's parallel slot right after disposing it.
+            _transactionEnded.Set();
+
             // A scope disposed without a result runs neither ack nor nack; without this the message would sit
             // with us until reclaimed.
             if (Interlocked.Exchange(ref settled, 1) == 0)
@@ -135,7 +138,7 @@ public sealed partial class RedisStreamsTransport
             // Redis's own counter replaces whatever a sender or an earlier hop wrote.
             [Headers.DeliveryCount] = inbound.DeliveryCount.ToString(CultureInfo.InvariantCulture),
         };
-        return new TransportMessage(headers, inbound.Body.ToArray());
+        return new TransportMessage(headers, inbound.GetBodyArray());
     }
 
     ValueTask<QueueReceiver> EnsureReceiverAsync(CancellationToken cancellationToken)

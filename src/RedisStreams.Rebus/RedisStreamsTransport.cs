@@ -28,6 +28,7 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
     readonly ILog _log;
     readonly OutgoingMessageMapper _outgoing;
     readonly ShutdownBound _shutdown = new();
+    readonly RedisStreams.Transport.Receiving.AsyncSignal _transactionEnded = new();
     readonly Lock _receiverLock = new();
     Task<QueueReceiver>? _receiver;
     bool _disposed;
@@ -73,6 +74,9 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
         _outgoing = new OutgoingMessageMapper(rebusTime);
         Health.RunningTransports.Add(this);
     }
+
+    /// <summary>Set whenever a receiving transaction ends, for a worker that waits for a free parallel slot.</summary>
+    internal RedisStreams.Transport.Receiving.AsyncSignal TransactionEnded => _transactionEnded;
 
     /// <summary>The engine client this transport works on.</summary>
     public RedisStreamsClient Client => _client;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace RedisStreams.Transport;
 
@@ -34,6 +35,16 @@ public sealed class InboundMessage
 
     /// <summary>The body, exactly as sent.</summary>
     public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>
+    /// The body as an array, for frameworks whose messages carry one. A received body fills an array of its own,
+    /// which is returned as it is, not copied: treat it as read-only, like <see cref="Body"/>.
+    /// </summary>
+    /// <returns>The body's bytes.</returns>
+    public byte[] GetBodyArray() =>
+        MemoryMarshal.TryGetArray(Body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : Body.ToArray();
 
     /// <summary>
     /// How many times Redis has handed this entry to a consumer, this delivery included (1 the first time).

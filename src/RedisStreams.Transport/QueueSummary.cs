@@ -56,6 +56,13 @@ public sealed record QueueSummary
     /// </summary>
     public required long? ErrorQueueDepth { get; init; }
 
+    /// <summary>
+    /// Whether the queue is named like a framework error queue: MassTransit's <c>&lt;queue&gt;_error</c> and
+    /// <c>&lt;queue&gt;_skipped</c>, Rebus's <c>error</c>. Its messages go back with
+    /// <see cref="RedisStreamsClient.RedriveErrorQueueAsync"/>.
+    /// </summary>
+    public bool IsErrorQueue => IsErrorQueueName(Queue);
+
     /// <summary>Messages waiting or being processed: what a queue-length gauge should show.</summary>
     public long Depth => Waiting is { } waiting ? waiting + Pending : Length;
 

@@ -16,6 +16,13 @@ public sealed record StoredMessage
     public required ReadOnlyMemory<byte> Body { get; init; }
 
     /// <summary>
+    /// The body as text when it is valid UTF-8 without NUL bytes (JSON, XML, plain text); <c>null</c> for a binary
+    /// body, which a tool must show as bytes. The text is exactly what was sent: control characters included, so a
+    /// terminal or a web page must still escape it.
+    /// </summary>
+    public string? BodyText => Wire.Utf8Text.TryDecode(Body.Span);
+
+    /// <summary>
     /// Fields the transport wrote, without their <c>$</c>: <c>ttl</c>, and on dead-lettered entries
     /// <c>dead-letter-reason</c>, <c>dead-letter-time</c>, <c>dead-letter-delivery-count</c> and so on.
     /// </summary>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs the three packages into a local feed (tests/PackageSmoke/feed) under a version of their own, then builds
+# Packs the four library packages into a local feed (tests/PackageSmoke/feed) under a version of their own, then builds
 # and runs small apps from those packages, not from project references, so a broken package fails here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,11 +9,11 @@ version="0.0.0-smoke.$(date +%s)"
 feed=tests/PackageSmoke/feed
 rm -rf "$feed"
 mkdir -p "$feed"
-for package in RedisStreams.Transport RedisStreams.Rebus RedisStreams.MassTransit; do
+for package in RedisStreams.Transport RedisStreams.Rebus RedisStreams.MassTransit RedisStreams.Dashboard; do
   dotnet pack "src/$package" -c Release -o "$feed" -p:Version="$version" -v quiet -nologo
 done
 # Each package's README has its links made absolute (src/Directory.Build.targets).
-for package in RedisStreams.Transport RedisStreams.Rebus RedisStreams.MassTransit; do
+for package in RedisStreams.Transport RedisStreams.Rebus RedisStreams.MassTransit RedisStreams.Dashboard; do
   readme="src/$package/obj/Release/net10.0/package/README.md"
   if [ ! -s "$readme" ] || grep -q '{repository}\|](\.\./' "$readme"; then
     echo "The README packed with $package is missing or has relative links: $readme" >&2

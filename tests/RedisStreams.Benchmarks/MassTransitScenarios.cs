@@ -23,10 +23,12 @@ internal static class MassTransitScenarios
     static Uri QueueAddress(string transport, string queue) =>
         new(transport == "RabbitMQ" ? $"queue:{queue}?autodelete=true" : $"queue:{queue}");
 
+    public static string Label(string transport, int? prefetch, int? concurrency) =>
+        $"MassTransit on {transport}" + (prefetch is null ? " (defaults)" : $" (prefetch {prefetch}, concurrency {concurrency})");
+
     public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int? prefetch, int? concurrency)
     {
-        var label = $"MassTransit on {transport}" + (prefetch is null ? " (defaults)" : $" (prefetch {prefetch}, concurrency {concurrency})");
-        return Measurement.TakeAsync(label, messages, async () =>
+        return Measurement.TakeAsync(Label(transport, prefetch, concurrency), messages, async () =>
         {
             var counter = new ConsumedCounter(messages);
             var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];

@@ -1,13 +1,21 @@
 // Benchmarks of the Redis Streams transports, side by side with the alternatives, measured in one run.
 //   dotnet run -c Release --project tests/RedisStreams.Benchmarks -- <scenario> [options]
-// Scenarios: throughput, masstransit, rebus, fanout, latency, memory, idle, cluster, all, smoke (tiny sizes, for CI).
+// Scenarios: throughput, masstransit, rebus, scaling, fanout, latency, memory, idle, cluster, all, smoke (tiny sizes, for CI);
+// several at once separated by commas (throughput,masstransit,rebus).
 // Options: --messages N --rounds N --seconds N --endpoints N --samples N --chart path.png
+//   --only text: run only the throughput rows whose label contains the text (to profile one of them).
 // Redis comes from REDIS_STREAMS_TEST_REDIS or a redis-server started on a free loopback port.
 using RedisStreams.Benchmarks;
 using RedisStreams.Testing;
 
-var scenario = args.FirstOrDefault() ?? "all";
-var smoke = scenario == "smoke";
+if (args.FirstOrDefault() == ScalingScenarios.ConsumerMode)
+{
+    // A consumer process started by the scaling scenario.
+    return await ScalingScenarios.RunConsumerAsync(args[1], args[2], args[3]);
+}
+
+var scenarios = (args.FirstOrDefault() ?? "all").Split(',', StringSplitOptions.RemoveEmptyEntries);
+var smoke = scenarios.Contains("smoke");
 int Option(string name, int full, int tiny)
 {
     var index = Array.IndexOf(args, "--" + name);
@@ -20,14 +28,24 @@ string? Text(string name)
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
 
-var known = new[] { "throughput", "masstransit", "rebus", "fanout", "latency", "memory", "idle", "cluster", "all", "smoke" };
-if (!known.Contains(scenario))
+var known = new[] { "throughput", "masstransit", "rebus", "scaling", "fanout", "latency", "memory", "idle", "cluster", "all", "smoke" };
+if (scenarios.FirstOrDefault(s => !known.Contains(s)) is { } unknown)
 {
-    Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: {string.Join(", ", known)}.");
+    Console.Error.WriteLine($"Unknown scenario '{unknown}'. Known: {string.Join(", ", known)}.");
     return 2;
 }
 
-bool Runs(string name) => scenario == name || scenario is "all" or "smoke";
+bool Runs(string name) => scenarios.Contains(name) || scenarios.Contains("all") || smoke;
+
+// Filters throughput rows by label; a row not wanted is not run at all.
+var only = Text("only");
+async Task Add(List<Measurement> results, string label, Func<Task<Measurement>> run)
+{
+    if (only is null || label.Contains(only, StringComparison.OrdinalIgnoreCase))
+    {
+        results.Add(await run());
+    }
+}
 
 var redis = await RedisTestEnvironment.GetStandaloneAsync();
 Console.WriteLine($"Redis: {redis.Description}; machine: {Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -40,9 +58,9 @@ if (Runs("throughput"))
     for (var round = 0; round < rounds; round++)
     {
         // Interleaved A B A B so drift on the shared machine hits every contender alike.
-        results.Add(await ThroughputScenarios.RawFloorAsync(redis, messages));
-        results.Add(await ThroughputScenarios.EngineAsync(redis, messages, prefetch: 16));
-        results.Add(await ThroughputScenarios.EngineAsync(redis, messages, prefetch: 128));
+        await Add(results, ThroughputScenarios.RawLabel, () => ThroughputScenarios.RawFloorAsync(redis, messages));
+        await Add(results, ThroughputScenarios.EngineLabel(16), () => ThroughputScenarios.EngineAsync(redis, messages, prefetch: 16));
+        await Add(results, ThroughputScenarios.EngineLabel(128), () => ThroughputScenarios.EngineAsync(redis, messages, prefetch: 128));
     }
 
     Console.WriteLine($"\n## Throughput: {messages:N0} messages of 1 KiB, one queue, {rounds} interleaved rounds");
@@ -65,8 +83,8 @@ if (Runs("masstransit"))
     {
         foreach (var transport in transports)
         {
-            results.Add(await MassTransitScenarios.ThroughputAsync(transport, redis, messages, null, null));
-            results.Add(await MassTransitScenarios.ThroughputAsync(transport, redis, messages, 128, 32));
+            await Add(results, MassTransitScenarios.Label(transport, null, null), () => MassTransitScenarios.ThroughputAsync(transport, redis, messages, null, null));
+            await Add(results, MassTransitScenarios.Label(transport, 128, 32), () => MassTransitScenarios.ThroughputAsync(transport, redis, messages, 128, 32));
         }
     }
 
@@ -92,14 +110,52 @@ if (Runs("rebus"))
     {
         foreach (var transport in new[] { "Redis Streams", "in-memory" })
         {
-            results.Add(await RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 1, parallelism: 5));
-            results.Add(await RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 4, parallelism: 32));
+            await Add(results, RebusScenarios.Label(transport, 1, 5), () => RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 1, parallelism: 5));
+            await Add(results, RebusScenarios.Label(transport, 4, 32), () => RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 4, parallelism: 32));
         }
     }
 
     Console.WriteLine($"\n## Rebus: {messages:N0} messages of 1 KiB, one queue, {rounds} interleaved rounds");
     Console.WriteLine("(No Rebus RabbitMQ transport can be had here: the Rebus.RabbitMq package is not in our registry.)");
     Report.Throughput(results, baseline: "Rebus on in-memory (1 worker(s), parallelism 5)");
+}
+
+if (Runs("scaling"))
+{
+    var messages = Option("messages", 100_000, 1_000);
+    var rounds = Option("rounds", 3, 1);
+    int[] processCounts = smoke ? [1, 2] : [1, 2, 4];
+    int[] queueCounts = smoke ? [1, 10] : [1, 10, 100];
+    var byProcesses = processCounts.ToDictionary(n => n, _ => new List<(double PerSecond, double Cpu)>());
+    var byQueues = queueCounts.ToDictionary(n => n, _ => new List<(double PerSecond, double Cpu)>());
+    for (var round = 0; round < rounds; round++)
+    {
+        foreach (var processes in processCounts)
+        {
+            byProcesses[processes].Add(await ScalingScenarios.ProcessesAsync(redis, processes, messages));
+        }
+
+        foreach (var queues in queueCounts)
+        {
+            byQueues[queues].Add(await ScalingScenarios.QueuesAsync(redis, queues, messages));
+        }
+    }
+
+    Console.WriteLine($"\n## Scaling: a backlog of {messages:N0} messages of 1 KiB drained by engine receivers (prefetch 16, 16 handler loops each), {rounds} interleaved rounds (medians)");
+    Console.WriteLine("| consumers | consumed msg/s | ratio to one | consumer CPU s |");
+    Console.WriteLine("|---|---|---|---|");
+    void Rows(string unit, Dictionary<int, List<(double PerSecond, double Cpu)>> runs)
+    {
+        var one = Stats.Median([.. runs.First().Value.Select(r => r.PerSecond)]);
+        foreach (var (count, results) in runs)
+        {
+            var perSecond = Stats.Median([.. results.Select(r => r.PerSecond)]);
+            Console.WriteLine($"| {count} {unit} | {perSecond:N0} | {perSecond / one:F2} | {Stats.Median([.. results.Select(r => r.Cpu)]):F1} |");
+        }
+    }
+
+    Rows("process(es), one queue", byProcesses);
+    Rows("queue(s), one process", byQueues);
 }
 
 if (Runs("fanout"))

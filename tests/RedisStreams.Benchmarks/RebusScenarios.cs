@@ -10,10 +10,12 @@ namespace RedisStreams.Benchmarks;
 /// <summary>Rebus moving N messages of 1 KiB through one queue, on Redis Streams and on Rebus's in-memory transport.</summary>
 internal static class RebusScenarios
 {
+    public static string Label(string transport, int workers, int parallelism) =>
+        $"Rebus on {transport} ({workers} worker(s), parallelism {parallelism})";
+
     public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int workers, int parallelism)
     {
-        var label = $"Rebus on {transport} ({workers} worker(s), parallelism {parallelism})";
-        return Measurement.TakeAsync(label, messages, async () =>
+        return Measurement.TakeAsync(Label(transport, workers, parallelism), messages, async () =>
         {
             var counter = new ConsumedCounter(messages);
             var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];

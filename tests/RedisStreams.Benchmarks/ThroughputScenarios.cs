@@ -20,9 +20,13 @@ internal static class ThroughputScenarios
         return payload;
     }
 
+    public const string RawLabel = "raw StackExchange.Redis";
+
+    public static string EngineLabel(int prefetch) => $"engine (prefetch {prefetch})";
+
     /// <summary>Pipelined XADD; XREADGROUP COUNT 100; XACK + XDEL per batch.</summary>
     public static Task<Measurement> RawFloorAsync(RedisEndpoint redis, int messages) =>
-        Measurement.TakeAsync("raw StackExchange.Redis", messages, async () =>
+        Measurement.TakeAsync(RawLabel, messages, async () =>
         {
             // Replies on the thread pool, as the engine's own connections have them: the floor gets the same help.
             var configuration = ConfigurationOptions.Parse(redis.ConnectionString);
@@ -62,7 +66,7 @@ internal static class ThroughputScenarios
 
     /// <summary>SendManyAsync in batches of 100; one receiver, up to 16 concurrent handlers acking each message in the background.</summary>
     public static Task<Measurement> EngineAsync(RedisEndpoint redis, int messages, int prefetch) =>
-        Measurement.TakeAsync($"engine (prefetch {prefetch})", messages, async () =>
+        Measurement.TakeAsync(EngineLabel(prefetch), messages, async () =>
         {
             var options = new RedisStreamsOptions { KeyPrefix = "bench-" + Guid.NewGuid().ToString("N")[..8], PrefetchCount = prefetch };
             await using var client = await RedisStreamsClient.ConnectAsync(redis.ConnectionString, options);

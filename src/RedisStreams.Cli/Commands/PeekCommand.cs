@@ -38,7 +38,7 @@ internal static class PeekCommand
                         transportFields = m.TransportFields,
                         bodyLength = m.Body.Length,
                         bodyBase64 = Convert.ToBase64String(m.Body.Span),
-                        bodyText = BodyPreview.AsText(m.Body.Span),
+                        bodyText = m.BodyText,
                         problem = m.Problem,
                     }),
                     nextAfter = page.NextAfter,
@@ -73,7 +73,7 @@ internal static class PeekCommand
                 context.Out($"  {Safe.Text(name)}: {Safe.Text(Shorten(value))}");
             }
 
-            context.Out("  " + BodyPreview.Describe(message.Body, bodyBytes));
+            context.Out("  " + BodyPreview.Describe(message, bodyBytes));
             if (message.Problem is not null)
             {
                 context.Out($"  ! not a well-formed message: {Safe.Text(message.Problem)}");

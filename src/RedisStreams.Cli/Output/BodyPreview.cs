@@ -1,4 +1,5 @@
 using System.Text;
+using RedisStreams.Transport;
 
 namespace RedisStreams.Cli.Output;
 
@@ -8,29 +9,10 @@ namespace RedisStreams.Cli.Output;
 /// </summary>
 internal static class BodyPreview
 {
-    static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
-
-    /// <summary>The body as text, or <c>null</c> when it is not valid UTF-8 (or holds NUL bytes, a sure sign of binary).</summary>
-    public static string? AsText(ReadOnlySpan<byte> body)
-    {
-        if (body.Contains((byte)0))
-        {
-            return null;
-        }
-
-        try
-        {
-            return StrictUtf8.GetString(body);
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>One line describing the body: kind, length, and up to <paramref name="maxBytes"/> of it.</summary>
-    public static string Describe(ReadOnlyMemory<byte> body, int maxBytes)
+    public static string Describe(StoredMessage message, int maxBytes)
     {
+        var body = message.Body;
         if (body.Length == 0)
         {
             return "body: empty";
@@ -38,7 +20,7 @@ internal static class BodyPreview
 
         var shown = body.Span[..Math.Min(body.Length, maxBytes)];
         var more = body.Length > shown.Length ? $" ... ({body.Length - shown.Length} more bytes)" : string.Empty;
-        if (AsText(body.Span) is { } text)
+        if (message.BodyText is { } text)
         {
             // Cut on a character boundary: decode only the shown bytes, leniently.
             var preview = shown.Length == body.Length ? text : Encoding.UTF8.GetString(shown).TrimEnd('\uFFFD');

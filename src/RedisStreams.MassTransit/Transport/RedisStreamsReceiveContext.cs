@@ -14,7 +14,7 @@ internal sealed class RedisStreamsReceiveContext : BaseReceiveContext
         : base(message.DeliveryCount > 1, context, payloads)
     {
         Message = message;
-        Body = new BytesMessageBody(message.Body.ToArray());
+        Body = new BytesMessageBody(message.GetBodyArray());
         HeaderProvider = new EntryHeaderProvider(message);
     }
 

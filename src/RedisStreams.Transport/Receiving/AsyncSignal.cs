@@ -32,5 +32,8 @@ internal sealed class AsyncSignal : IDisposable
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         _semaphore.WaitAsync(timeout, cancellationToken);
 
+    /// <summary>As <see cref="WaitAsync"/>, blocking the calling thread (for callers whose contract is synchronous).</summary>
+    public bool Wait(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.Wait(timeout, cancellationToken);
+
     public void Dispose() => _semaphore.Dispose();
 }

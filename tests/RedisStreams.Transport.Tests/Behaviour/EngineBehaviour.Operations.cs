@@ -42,6 +42,8 @@ public abstract partial class EngineBehaviour
         Assert.Equal(2, orders.ErrorQueueDepth);
         var errors = queues.Single(q => q.Queue == "orders_error");
         Assert.Null(errors.ErrorQueue);
+        Assert.True(errors.IsErrorQueue);
+        Assert.False(orders.IsErrorQueue);
         Assert.Equal(2, errors.Depth);
         var delayed = queues.Single(q => q.Queue == "only-delayed");
         Assert.Equal(1, delayed.Delayed);
@@ -122,6 +124,10 @@ public abstract partial class EngineBehaviour
         Assert.Equal(["p3"], page3.Messages.Select(m => m.Headers["id"]));
         Assert.Null(page3.NextAfter);
         Assert.Equal(binary, page1.Messages[0].Body.ToArray());
+
+        // Tools show a body as text only when it is text: NUL bytes or invalid UTF-8 make it binary.
+        Assert.Null(page1.Messages[0].BodyText);
+        Assert.Equal("body of p0", page1.Messages[1].BodyText);
         Assert.Equal("kept", page1.Messages[0].Headers["$odd"]);
         Assert.Null(page1.Messages[0].Problem);
 
