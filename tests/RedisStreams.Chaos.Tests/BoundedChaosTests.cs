@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace RedisStreams.Chaos.Tests;
@@ -17,29 +16,8 @@ public sealed class BoundedChaosTests(ITestOutputHelper output)
     [InlineData("masstransit")]
     public async Task Nothing_is_lost_under_kills_restarts_and_pauses(string framework)
     {
-        var runner = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "RedisStreams.Chaos", "bin", Configuration, "net10.0", "RedisStreams.Chaos.dll");
-        Assert.True(File.Exists(runner), $"The chaos runner was not built at {runner}.");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { runner, "run", "--framework", framework })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var exitCode = await ChaosRunner.RunAsync(output, TimeSpan.FromMinutes(6), "--framework", framework);
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
-        await process.WaitForExitAsync(timeout.Token);
-
-        output.WriteLine(await stdout);
-        var errors = (await stderr).Split('\n');
-        output.WriteLine(string.Join('\n', errors.TakeLast(40)));
-        Assert.True(process.ExitCode == 0, $"The chaos run failed (exit {process.ExitCode}); see the output.");
+        Assert.True(exitCode == 0, $"The chaos run failed (exit {exitCode}); see the output.");
     }
-
-#if DEBUG
-    const string Configuration = "Debug";
-#else
-    const string Configuration = "Release";
-#endif
 }

@@ -5,10 +5,11 @@ using StackExchange.Redis;
 namespace RedisStreams.Chaos;
 
 /// <summary>
-/// The chaos run's own redis-server, with every write fsynced to the append-only file, so it can be killed and
-/// restarted on the same port and directory without losing an acknowledged write.
+/// The chaos run's own redis-server. By default every write is fsynced to the append-only file, so it can be
+/// killed and restarted on the same port and directory without losing an acknowledged write; a scenario can
+/// ask for no persistence (a restart comes back empty) and more server arguments.
 /// </summary>
-internal sealed class ChaosRedis : IDisposable
+internal sealed class ChaosRedis(bool persistent = true, params string[] serverArguments) : IDisposable
 {
     readonly string _directory = Directory.CreateTempSubdirectory("redis-streams-chaos-").FullName;
     RedisServerProcess? _server;
@@ -19,7 +20,8 @@ internal sealed class ChaosRedis : IDisposable
 
     public async Task StartAsync()
     {
-        _server = await RedisServerProcess.StartInAsync(Port, _directory, "--appendonly", "yes", "--appendfsync", "always");
+        string[] persistence = persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : [];
+        _server = await RedisServerProcess.StartInAsync(Port, _directory, [.. persistence, .. serverArguments]);
 
         // Listening is not yet serving: after a restart Redis answers LOADING until the AOF is replayed.
         for (var attempt = 0; attempt < 200; attempt++)
@@ -39,7 +41,7 @@ internal sealed class ChaosRedis : IDisposable
         throw new InvalidOperationException($"redis-server on port {Port} did not serve commands after loading its append-only file.");
     }
 
-    /// <summary>Kills the server the hard way (no save, no goodbye) and starts it again from its append-only file.</summary>
+    /// <summary>Kills the server the hard way (no save, no goodbye) and starts it again from its append-only file (or empty, without persistence).</summary>
     public async Task<TimeSpan> RestartAsync()
     {
         var clock = Stopwatch.StartNew();
@@ -47,6 +49,13 @@ internal sealed class ChaosRedis : IDisposable
         _server.Dispose();
         await StartAsync();
         return clock.Elapsed;
+    }
+
+    /// <summary>Kills the server the hard way, as a crash would; <see cref="StartAsync"/> brings it back.</summary>
+    public async Task KillAsync()
+    {
+        await _server!.KillAsync();
+        _server.Dispose();
     }
 
     /// <summary>Pauses every client command for longer than the clients' timeouts.</summary>

@@ -27,7 +27,7 @@ internal sealed class ChaosRun(ChaosSettings settings, IChaosFramework framework
         workers.ForEach(w => w.Start());
         using var deadline = new CancellationTokenSource(settings.Deadline);
 
-        await using var producer = await framework.CreateProducerAsync(redis.Connection, prefix);
+        await using var producer = await framework.CreateProducerAsync(redis.Connection, prefix, settings.Stack);
         await producer.SendAsync([ChaosSettings.PoisonDie, ChaosSettings.PoisonThrow], deadline.Token);
         await WriteMalformedEntriesAsync(redis, framework.StreamKey(prefix));
         var producing = ProduceAtRateAsync(producer, ids, deadline.Token);

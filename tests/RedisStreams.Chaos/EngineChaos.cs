@@ -12,21 +12,49 @@ internal sealed class EngineChaos : IChaosFramework
 
     public string StreamKey(string prefix) => $"{prefix}:{{{Queue}}}";
 
-    static RedisStreamsOptions Options(string prefix) => new()
+    static RedisStreamsOptions Options(string prefix, StackOptions stack)
     {
-        KeyPrefix = prefix,
-        PrefetchCount = 32,
-        ClaimIdleTime = TimeSpan.FromSeconds(5),
-        MaxDeliveryCount = 5,
-        IdlePollInterval = TimeSpan.FromSeconds(2),
-        ConsumerExpiry = TimeSpan.FromSeconds(10),
-    };
+        var options = new RedisStreamsOptions
+        {
+            KeyPrefix = prefix,
+            PrefetchCount = 32,
+            ClaimIdleTime = TimeSpan.FromSeconds(5),
+            MaxDeliveryCount = 5,
+            IdlePollInterval = TimeSpan.FromSeconds(2),
+            ConsumerExpiry = TimeSpan.FromSeconds(10),
+            AllowEvictingPolicy = stack.AllowEvictingPolicy,
+        };
+        if (stack.Durable)
+        {
+            options.RequiredReplicas = 1;
+            options.ReplicationTimeout = StackOptions.ReplicationTimeout;
+        }
 
-    public async Task<IChaosProducer> CreateProducerAsync(string connection, string prefix) =>
-        new Producer(await RedisStreamsClient.ConnectAsync(connection + ",connectTimeout=2000", Options(prefix)));
+        if (stack.WriteRetryTimeout is { } retry)
+        {
+            options.WriteRetryTimeout = retry;
+        }
+
+        return options;
+    }
+
+    public async Task<IChaosProducer> CreateProducerAsync(string connection, string prefix, StackOptions options) =>
+        new Producer(await RedisStreamsClient.ConnectAsync(connection + ",connectTimeout=2000", Options(prefix, options)));
 
     sealed class Producer(RedisStreamsClient client) : IChaosProducer
     {
+        public async Task<int?> SendOnceAsync(string id, bool publish, CancellationToken cancellationToken)
+        {
+            var message = new OutgoingMessage(new Dictionary<string, string> { ["id"] = id }, new byte[256]);
+            if (publish)
+            {
+                return await client.PublishAsync(StackOptions.Topic, message, cancellationToken);
+            }
+
+            await client.SendAsync(Queue, message, cancellationToken);
+            return null;
+        }
+
         public async Task SendAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
         {
             foreach (var chunk in ids.Chunk(250))
@@ -39,9 +67,14 @@ internal sealed class EngineChaos : IChaosFramework
         public ValueTask DisposeAsync() => client.DisposeAsync();
     }
 
-    public async Task RunWorkerAsync(string connection, string prefix, Ledger ledger, CancellationToken stop)
+    public async Task RunWorkerAsync(string connection, string prefix, StackOptions options, Ledger ledger, CancellationToken stop)
     {
-        await using var client = await RedisStreamsClient.ConnectAsync(connection + ",connectTimeout=2000", Options(prefix));
+        await using var client = await RedisStreamsClient.ConnectAsync(connection + ",connectTimeout=2000", Options(prefix, options));
+        if (options.Publish)
+        {
+            await Retry.UntilDoneAsync(() => client.Subscriptions.SubscribeAsync(StackOptions.Topic, Queue), stop);
+        }
+
         var receiver = client.CreateReceiver(Queue);
         await Retry.UntilDoneAsync(() => receiver.StartAsync(stop), stop);
         var handlers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
@@ -81,9 +114,10 @@ internal sealed class EngineChaos : IChaosFramework
                     ledger.Record(id);
                     await receiver.AckAsync(message);
                 }
-                catch (RedisException)
+                catch (Exception e) when (e is RedisException or RedisStreamsWriteException)
                 {
-                    // Unsettled: it comes back after the claim idle time. A duplicate, never a loss.
+                    // Unsettled (or its ack not confirmed by a replica): it comes back after the claim idle time.
+                    // A duplicate, never a loss.
                 }
             }
         })).ToList();

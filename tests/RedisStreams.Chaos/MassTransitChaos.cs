@@ -13,7 +13,7 @@ internal sealed class MassTransitChaos : IChaosFramework
 
     public string StreamKey(string prefix) => $"{prefix}:{{{Queue}}}";
 
-    static ServiceProvider Build(string connection, string prefix, Action<IBusRegistrationConfigurator>? registrations = null, Action<IBusRegistrationContext, IRedisStreamsBusFactoryConfigurator>? bus = null)
+    static ServiceProvider Build(string connection, string prefix, StackOptions stack, Action<IBusRegistrationConfigurator>? registrations = null, Action<IBusRegistrationContext, IRedisStreamsBusFactoryConfigurator>? bus = null)
     {
         var services = new ServiceCollection();
         services.AddMassTransit(x =>
@@ -30,6 +30,17 @@ internal sealed class MassTransitChaos : IChaosFramework
                 {
                     o.IdlePollInterval = TimeSpan.FromSeconds(2);
                     o.ConsumerExpiry = TimeSpan.FromSeconds(10);
+                    o.AllowEvictingPolicy = stack.AllowEvictingPolicy;
+                    if (stack.Durable)
+                    {
+                        o.RequiredReplicas = 1;
+                        o.ReplicationTimeout = StackOptions.ReplicationTimeout;
+                    }
+
+                    if (stack.WriteRetryTimeout is { } retry)
+                    {
+                        o.WriteRetryTimeout = retry;
+                    }
                 });
                 bus?.Invoke(context, cfg);
             });
@@ -37,9 +48,9 @@ internal sealed class MassTransitChaos : IChaosFramework
         return services.BuildServiceProvider();
     }
 
-    public async Task<IChaosProducer> CreateProducerAsync(string connection, string prefix)
+    public async Task<IChaosProducer> CreateProducerAsync(string connection, string prefix, StackOptions options)
     {
-        var provider = Build(connection, prefix);
+        var provider = Build(connection, prefix, options);
         var bus = provider.GetRequiredService<IBusControl>();
         await bus.StartAsync();
         return new Producer(provider, bus, await bus.GetSendEndpoint(new Uri($"queue:{Queue}")));
@@ -47,6 +58,12 @@ internal sealed class MassTransitChaos : IChaosFramework
 
     sealed class Producer(ServiceProvider provider, IBusControl bus, ISendEndpoint endpoint) : IChaosProducer
     {
+        public async Task<int?> SendOnceAsync(string id, bool publish, CancellationToken cancellationToken)
+        {
+            await (publish ? bus.Publish(new ChaosMessage(id), cancellationToken) : endpoint.Send(new ChaosMessage(id), cancellationToken));
+            return null;
+        }
+
         public async Task SendAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
         {
             foreach (var chunk in ids.Chunk(100))
@@ -62,11 +79,13 @@ internal sealed class MassTransitChaos : IChaosFramework
         }
     }
 
-    public async Task RunWorkerAsync(string connection, string prefix, Ledger ledger, CancellationToken stop)
+    public async Task RunWorkerAsync(string connection, string prefix, StackOptions options, Ledger ledger, CancellationToken stop)
     {
+        // The consumer on the endpoint subscribes it to ChaosMessage's topic, so published messages arrive too.
         await using var provider = Build(
             connection,
             prefix,
+            options,
             x =>
             {
                 x.AddSingleton(ledger);

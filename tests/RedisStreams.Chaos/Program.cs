@@ -1,5 +1,7 @@
 // Chaos runner. Bounded run (CI):   dotnet run -c Release --project tests/RedisStreams.Chaos -- run --framework engine
 // Full run:                         dotnet run -c Release --project tests/RedisStreams.Chaos -- run --framework engine --full --report chaos.md
+// Redis failures:                   dotnet run -c Release --project tests/RedisStreams.Chaos -- run --framework rebus --scenario sentinel-failover --durable on [--full]
+//   scenarios: sentinel-failover, cluster-failover, slot-migration, data-loss-pubsub, evicting-policy [--allow-evicting-policy], oom, hostile
 // A worker (started by the runner): ... -- worker --framework engine --redis host:port --prefix p --ledger file
 using System.Runtime.InteropServices;
 using RedisStreams.Chaos;
@@ -23,6 +25,8 @@ if (!frameworks.TryGetValue(settings.Framework, out var framework))
 
 switch (args.FirstOrDefault())
 {
+    case "run" when settings.IsScenario:
+        return await new RedisStreams.Chaos.Scenarios.ScenarioRun(settings, framework).RunAsync() ? 0 : 1;
     case "run":
         return await new ChaosRun(settings, framework).RunAsync() ? 0 : 1;
     case "worker":
@@ -34,11 +38,11 @@ switch (args.FirstOrDefault())
             stop.Cancel();
         }))
         {
-            await framework.RunWorkerAsync(Value("redis"), Value("prefix"), ledger, stop.Token);
+            await framework.RunWorkerAsync(Value("redis"), Value("prefix"), settings.Stack, ledger, stop.Token);
         }
 
         return 0;
     default:
-        Console.Error.WriteLine("Usage: run --framework NAME [--full] [--messages N] [--report file] | worker ...");
+        Console.Error.WriteLine("Usage: run --framework NAME [--scenario NAME [--durable on|off] [--allow-evicting-policy]] [--full] [--messages N] [--rate N] [--report file] | worker ...");
         return 2;
 }

@@ -17,6 +17,26 @@ internal sealed class RebusChaos : IChaosFramework
 
     public string StreamKey(string prefix) => $"{prefix}:{{{Queue}}}";
 
+    static void Tune(RedisStreamsTransportOptions options, string prefix, StackOptions stack)
+    {
+        if (stack.Durable)
+        {
+            options.RequireReplicas(1, StackOptions.ReplicationTimeout);
+        }
+
+        if (stack.AllowEvictingPolicy)
+        {
+            options.AllowEvictingPolicy();
+        }
+
+        if (stack.WriteRetryTimeout is { } retry)
+        {
+            options.WriteRetryTimeout(retry);
+        }
+
+        Tune(options, prefix);
+    }
+
     static void Tune(RedisStreamsTransportOptions options, string prefix) => options
         .KeyPrefix(prefix)
         .Prefetch(32)
@@ -28,11 +48,11 @@ internal sealed class RebusChaos : IChaosFramework
             o.ConsumerExpiry = TimeSpan.FromSeconds(10);
         });
 
-    public Task<IChaosProducer> CreateProducerAsync(string connection, string prefix)
+    public Task<IChaosProducer> CreateProducerAsync(string connection, string prefix, StackOptions options)
     {
         var bus = Configure.OneWayClient()
             .Logging(l => l.None())
-            .Transport(t => Tune(t.UseRedisStreamsAsOneWayClient(connection + ",connectTimeout=2000"), prefix))
+            .Transport(t => Tune(t.UseRedisStreamsAsOneWayClient(connection + ",connectTimeout=2000"), prefix, options))
             .Routing(r => r.TypeBased().Map<ChaosMessage>(Queue))
             .Start();
         return Task.FromResult<IChaosProducer>(new Producer(bus));
@@ -40,6 +60,12 @@ internal sealed class RebusChaos : IChaosFramework
 
     sealed class Producer(IBus bus) : IChaosProducer
     {
+        public async Task<int?> SendOnceAsync(string id, bool publish, CancellationToken cancellationToken)
+        {
+            await (publish ? bus.Publish(new ChaosMessage(id)) : bus.Send(new ChaosMessage(id))).WaitAsync(cancellationToken);
+            return null;
+        }
+
         public async Task SendAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
         {
             foreach (var chunk in ids.Chunk(100))
@@ -55,7 +81,7 @@ internal sealed class RebusChaos : IChaosFramework
         }
     }
 
-    public async Task RunWorkerAsync(string connection, string prefix, Ledger ledger, CancellationToken stop)
+    public async Task RunWorkerAsync(string connection, string prefix, StackOptions options, Ledger ledger, CancellationToken stop)
     {
         using var activator = new BuiltinHandlerActivator();
         activator.Handle<ChaosMessage>(message =>
@@ -73,15 +99,20 @@ internal sealed class RebusChaos : IChaosFramework
             ledger.Record(message.Id);
             return Task.CompletedTask;
         });
-        Configure.With(activator)
+        var bus = Configure.With(activator)
             .Logging(l => l.Console(global::Rebus.Logging.LogLevel.Error))
-            .Transport(t => Tune(t.UseRedisStreams(connection + ",connectTimeout=2000", Queue), prefix))
+            .Transport(t => Tune(t.UseRedisStreams(connection + ",connectTimeout=2000", Queue), prefix, options))
             .Options(o =>
             {
                 o.SetNumberOfWorkers(1);
                 o.SetMaxParallelism(8);
             })
             .Start();
+        if (options.Publish)
+        {
+            await Retry.AnyUntilDoneAsync(() => bus.Subscribe<ChaosMessage>(), stop);
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, stop);

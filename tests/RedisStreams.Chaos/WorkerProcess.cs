@@ -30,6 +30,9 @@ internal sealed class WorkerProcess
 
     public bool IsRunning => Process is { HasExited: false };
 
+    /// <summary>The last line the worker wrote to its standard error, if any.</summary>
+    public string? LastError { get; private set; }
+
     /// <summary>Starts the worker unless it is running already; tells whether it started one.</summary>
     public bool Start()
     {
@@ -66,11 +69,13 @@ internal sealed class WorkerProcess
             start.ArgumentList.Add(typeof(WorkerProcess).Assembly.Location);
         }
 
-        foreach (var argument in new[]
-        {
+        string[] arguments =
+        [
             "worker", "--framework", _settings.Framework, "--redis", _connection, "--prefix", _prefix,
             "--ledger", Path.Combine(_ledgerDirectory, $"worker-{_slot}-{_generation}.ledger"),
-        })
+            .. _settings.WorkerArguments(),
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -82,6 +87,7 @@ internal sealed class WorkerProcess
         {
             if (!string.IsNullOrWhiteSpace(e.Data))
             {
+                LastError = e.Data;
                 Console.Error.WriteLine($"[worker {_slot}.{_generation}] {e.Data}");
             }
         };

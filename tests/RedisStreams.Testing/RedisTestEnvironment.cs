@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using StackExchange.Redis;
 using Testcontainers.Redis;
 
@@ -89,66 +87,9 @@ public static class RedisTestEnvironment
 
     static async Task<RedisEndpoint> StartLocalClusterAsync(IReadOnlyDictionary<string, string>? environment, string description)
     {
-        var nodes = new List<RedisServerProcess>();
-        for (var i = 0; i < 3; i++)
-        {
-            nodes.Add(await RedisServerProcess.StartWithEnvironmentAsync(
-                FreePorts.NextForCluster(),
-                environment ?? new Dictionary<string, string>(),
-                "--cluster-enabled", "yes",
-                "--cluster-config-file", "nodes.conf",
-                "--cluster-node-timeout", "5000").ConfigureAwait(false));
-        }
-
-        var cli = Tools.Find("redis-cli")
-            ?? throw new InvalidOperationException("redis-cli is not installed; it is needed to form the test cluster (apt-get install -y redis-tools).");
-        var create = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true };
-        create.ArgumentList.Add("--cluster");
-        create.ArgumentList.Add("create");
-        foreach (var node in nodes)
-        {
-            create.ArgumentList.Add($"127.0.0.1:{node.Port}");
-        }
-
-        create.ArgumentList.Add("--cluster-replicas");
-        create.ArgumentList.Add("0");
-        create.ArgumentList.Add("--cluster-yes");
-        using (var process = Process.Start(create)!)
-        {
-            var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
-            await process.WaitForExitAsync().ConfigureAwait(false);
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"redis-cli --cluster create failed ({process.ExitCode}): {output}");
-            }
-        }
-
-        var endpoints = string.Join(',', nodes.Select(n => $"127.0.0.1:{n.Port}"));
-        await WaitForClusterAsync(nodes).ConfigureAwait(false);
-        return new RedisEndpoint(endpoints, isCluster: true, description);
-    }
-
-    static async Task WaitForClusterAsync(IEnumerable<RedisServerProcess> nodes)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        foreach (var node in nodes)
-        {
-            using var connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{node.Port.ToString(CultureInfo.InvariantCulture)},abortConnect=false").ConfigureAwait(false);
-            while (true)
-            {
-                var info = (string?)await connection.GetServers()[0].ExecuteAsync("CLUSTER", "INFO").ConfigureAwait(false) ?? string.Empty;
-                if (info.Contains("cluster_state:ok", StringComparison.Ordinal))
-                {
-                    break;
-                }
-
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"The test cluster did not reach cluster_state:ok within 30 s: {info}");
-                }
-
-                await Task.Delay(100).ConfigureAwait(false);
-            }
-        }
+        // Kept alive for the whole test process, as the standalone server is.
+        var cluster = await RedisClusterSetup.StartAsync(environment: environment).ConfigureAwait(false);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return new RedisEndpoint(cluster.ConnectionString, isCluster: true, description);
     }
 }
