@@ -7,14 +7,5 @@ have_faketime() { compgen -G "/usr/lib/*/faketime/libfaketime.so.1" >/dev/null |
 if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 && command -v redis-sentinel >/dev/null 2>&1 && have_faketime; then
   exit 0
 fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "redis-server, redis-cli, redis-sentinel or libfaketime is missing and apt-get is not available: install Redis 7 (all three on PATH) and libfaketime." >&2
-  exit 1
-fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "Installing redis-server, redis-tools, redis-sentinel and libfaketime with apt-get..." >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq >&2
-$sudo apt-get install -y -qq redis-server redis-tools redis-sentinel libfaketime >&2
+"$(dirname "$0")/apt-install.sh" "redis-server, redis-cli, redis-sentinel or libfaketime" redis-server redis-tools redis-sentinel libfaketime
 # The packages start system services on 6379 and 26379; our tests and samples start their own on free ports.
