@@ -86,11 +86,7 @@ internal sealed class ConnectAttemptLog : TextWriter
     {
         foreach (var endpoint in endpoints)
         {
-            Report(endpoint switch
-            {
-                System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
-                _ => endpoint.ToString() ?? string.Empty,
-            }, "no connection within the connect timeout");
+            Report(WriteGuard.Describe(endpoint), "no connection within the connect timeout");
         }
     }
 
