@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RedisStreams.Testing;
+using RedisStreams.Transport.Health;
 
 namespace RedisStreams.Transport.Tests.Security;
 
@@ -73,6 +75,30 @@ public sealed class ConnectionDiagnosticsTests
             Assert.StartsWith("Warning", line, StringComparison.Ordinal);
             Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
             Assert.Contains(logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains("[1072]", StringComparison.Ordinal));
+        }
+        finally
+        {
+            server.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task An_endpoint_given_by_host_name_reads_host_and_port_in_every_log_line_and_the_health_check()
+    {
+        var port = FreePorts.Next();
+        var logs = new CapturingLoggerFactory();
+        var server = await RedisServerProcess.StartAsync(port);
+        await using var client = await RedisStreamsClient.ConnectAsync($"localhost:{port}", loggerFactory: logs);
+        try
+        {
+            await server.KillAsync();
+            Assert.True(await WaitForAsync(() => logs.Lines.Any(l => l.Contains("[1071]", StringComparison.Ordinal))), "no warning when the connection was lost");
+            var health = await new RedisStreamsHealthCheck(client).CheckHealthAsync(new HealthCheckContext());
+
+            Assert.Contains($"localhost:{port}", health.Description, StringComparison.Ordinal);
+            Assert.Equal($"localhost:{port}", health.Data["redis.endpoints"]);
+            Assert.Contains(logs.Lines, l => l.Contains("[1071]", StringComparison.Ordinal) && l.Contains($"localhost:{port}", StringComparison.Ordinal));
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("Unspecified/", StringComparison.Ordinal));
         }
         finally
         {
