@@ -14,8 +14,8 @@ public sealed partial class RedisStreamsClient
     const int MessagesPerCall = 128;
 
     // And at most this many argument values: 2,400 RedisValues of 32 bytes stay below the large-object heap's
-    // 85,000 bytes. Arrays there are freed only by full collections: 128 framework messages of 12 headers each
-    // made one per call, and a busy MassTransit or Rebus process collected gen2 about ten times a second.
+    // 85,000 bytes. Arrays there are freed only by full (gen2) collections, and 128 framework messages of a dozen
+    // headers each had made one or two of 100-260 KB per call.
     const int ValuesPerCall = 2_400;
 
     /// <summary>Writes a message to a queue, or schedules it when it has a <see cref="OutgoingMessage.Delay"/>.</summary>
