@@ -67,11 +67,7 @@ internal sealed class CliContext : IAsyncDisposable
 
         Redactor.Add(configuration.Password);
         configuration.ClientName = "redis-streams-cli";
-        Endpoints = string.Join(", ", configuration.EndPoints.Select(e => e switch
-        {
-            System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
-            _ => e.ToString(),
-        }));
+        Endpoints = RedisEndpointText.Describe(configuration.EndPoints);
         _client = await RedisStreamsClient.ConnectAsync(configuration, options).ConfigureAwait(false);
         if (!_client.Multiplexer.IsConnected)
         {

@@ -154,7 +154,7 @@ public sealed partial class RedisStreamsTransport : AbstractRebusTransport, IIni
         }
     }
 
-    string Endpoints() => string.Join(", ", _client.Multiplexer.GetEndPoints().Select(e => e.ToString()));
+    string Endpoints() => RedisEndpointText.Describe(_client.Multiplexer.GetEndPoints());
 
     /// <summary>
     /// Tells the transport that the bus began shutting down and how long it may take (Rebus's worker shutdown

@@ -13,6 +13,11 @@ public sealed partial class RedisStreamsClient
     // One script call carries at most this many messages, so a huge batch never stalls Redis in one go.
     const int MessagesPerCall = 128;
 
+    // And at most this many argument values: 2,400 RedisValues of 32 bytes stay below the large-object heap's
+    // 85,000 bytes. Arrays there are freed only by full (gen2) collections, and 128 framework messages of a dozen
+    // headers each had made one or two of 100-260 KB per call.
+    const int ValuesPerCall = 2_400;
+
     /// <summary>Writes a message to a queue, or schedules it when it has a <see cref="OutgoingMessage.Delay"/>.</summary>
     /// <param name="queue">The destination queue; it need not exist yet.</param>
     /// <param name="message">The message.</param>
@@ -38,7 +43,7 @@ public sealed partial class RedisStreamsClient
             }
 
             // Concurrent single sends to one queue share script calls: a busy application sends as SendManyAsync would.
-            var entryId = await SenderFor(keys).AddAsync(new PendingSend(message, startedAt, trace)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var entryId = await SenderFor(keys).AddAsync(new PendingSend(StreamFields.Encode(message, trace), startedAt)).WaitAsync(cancellationToken).ConfigureAwait(false);
             activity?.SetTag("messaging.message.id", entryId);
             return entryId;
         }
@@ -87,7 +92,7 @@ public sealed partial class RedisStreamsClient
             var sender = SenderFor(keys);
             foreach (var message in immediate)
             {
-                pending.Add(sender.AddAsync(new PendingSend(message, startedAt, trace)));
+                pending.Add(sender.AddAsync(new PendingSend(StreamFields.Encode(message, trace), startedAt)));
             }
 
             foreach (var chunk in delayed.Chunk(MessagesPerCall))
@@ -162,7 +167,7 @@ public sealed partial class RedisStreamsClient
     }
 
     GroupCommit<PendingSend, string> SenderFor(QueueKeys keys) =>
-        _senders.GetOrAdd(keys.Queue, _ => new GroupCommit<PendingSend, string>(batch => AppendAsync(keys, batch), MessagesPerCall));
+        _senders.GetOrAdd(keys.Queue, _ => new GroupCommit<PendingSend, string>(batch => AppendAsync(keys, batch), MessagesPerCall, static send => send.Fields.Length + 1, ValuesPerCall));
 
     static bool IsDelayed(OutgoingMessage message) => message.Delay is { } delay && delay > TimeSpan.Zero;
 
@@ -175,9 +180,9 @@ public sealed partial class RedisStreamsClient
     {
         var encoded = new List<RedisValue[]>(messages.Count);
         var startedAt = long.MaxValue;
-        foreach (var (message, started, trace) in messages)
+        foreach (var (fields, started) in messages)
         {
-            encoded.Add(StreamFields.Encode(message, trace));
+            encoded.Add(fields);
             startedAt = Math.Min(startedAt, started);
         }
 
@@ -225,15 +230,18 @@ public sealed partial class RedisStreamsClient
 
     async Task<string[]> AppendByScriptAsync(QueueKeys keys, List<RedisValue[]> encoded, long startedAt)
     {
-        var args = new List<RedisValue>(1 + (encoded.Count * 8)) { keys.Doorbell.ToString() };
+        // Sized exactly, once: a growing list would copy itself and could outgrow the large-object threshold.
+        var scriptArgs = new RedisValue[1 + encoded.Sum(fields => fields.Length + 1)];
+        scriptArgs[0] = keys.Doorbell.ToString();
+        var next = 1;
         foreach (var fields in encoded)
         {
-            args.Add(fields.Length);
-            args.AddRange(fields);
+            scriptArgs[next++] = fields.Length;
+            fields.CopyTo(scriptArgs, next);
+            next += fields.Length;
         }
 
         RedisKey[] scriptKeys = [keys.Stream, keys.Waiting];
-        RedisValue[] scriptArgs = [.. args];
         var result = await Writes.WriteAsync(
             $"queue '{keys.Queue}'",
             keys.Stream,
@@ -263,8 +271,9 @@ public sealed partial class RedisStreamsClient
     }
 
     /// <summary>
-    /// A message waiting for its queue's next group-commit flush, when its caller asked to send it, and the trace
-    /// context it carries (taken in the caller's flow: the flush runs in another).
+    /// A message waiting for its queue's next group-commit flush, as the fields of its stream entry (encoded in the
+    /// caller's flow, which holds its trace context; a message that cannot be encoded fails alone), and when its
+    /// caller asked to send it.
     /// </summary>
-    readonly record struct PendingSend(OutgoingMessage Message, long StartedAt, TraceFields Trace);
+    readonly record struct PendingSend(RedisValue[] Fields, long StartedAt);
 }

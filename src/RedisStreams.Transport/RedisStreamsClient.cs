@@ -93,7 +93,7 @@ public sealed partial class RedisStreamsClient : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(configuration);
         (options ?? new RedisStreamsOptions()).Validate();
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RedisStreamsClient>();
-        var endpoints = string.Join(", ", configuration.EndPoints.Select(e => e.ToString()));
+        var endpoints = RedisEndpointText.Describe(configuration.EndPoints);
         logger.Connecting(endpoints);
 
         // Replies complete on the .NET thread pool, where the engine's continuations run anyway, rather than

@@ -2,12 +2,15 @@ using System.Diagnostics;
 
 namespace RedisStreams.Benchmarks;
 
-/// <summary>One timed run of a workload: throughput, client CPU and the process's peak working set.</summary>
-internal sealed record Measurement(string Scenario, int Messages, TimeSpan SendTime, TimeSpan ConsumeTime, TimeSpan Cpu, long PeakWorkingSetBytes)
+/// <summary>One timed run of a workload: throughput, client CPU, what it allocated and the process's peak working set.</summary>
+internal sealed record Measurement(string Scenario, int Messages, TimeSpan SendTime, TimeSpan ConsumeTime, TimeSpan Cpu, long AllocatedBytes, long PeakWorkingSetBytes)
 {
     public double SentPerSecond => Messages / SendTime.TotalSeconds;
 
     public double ConsumedPerSecond => Messages / ConsumeTime.TotalSeconds;
+
+    /// <summary>Bytes the whole process allocated per message sent and consumed (every thread, the framework's too).</summary>
+    public double AllocatedPerMessage => AllocatedBytes / (double)Messages;
 
     /// <summary>Runs <paramref name="run"/>, which returns (time to send all, time until all were consumed).</summary>
     public static async Task<Measurement> TakeAsync(string scenario, int messages, Func<Task<(TimeSpan Send, TimeSpan Consume)>> run)
@@ -16,10 +19,12 @@ internal sealed record Measurement(string Scenario, int Messages, TimeSpan SendT
         GC.WaitForPendingFinalizers();
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         using var peak = new PeakMemorySampler();
         var (send, consume) = await run();
         process.Refresh();
-        return new Measurement(scenario, messages, send, consume, process.TotalProcessorTime - cpuBefore, peak.Peak);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        return new Measurement(scenario, messages, send, consume, process.TotalProcessorTime - cpuBefore, allocated, peak.Peak);
     }
 }
 

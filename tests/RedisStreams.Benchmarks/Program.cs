@@ -85,6 +85,11 @@ if (Runs("masstransit"))
         {
             await Add(results, MassTransitScenarios.Label(transport, null, null), () => MassTransitScenarios.ThroughputAsync(transport, redis, messages, null, null));
             await Add(results, MassTransitScenarios.Label(transport, 128, 32), () => MassTransitScenarios.ThroughputAsync(transport, redis, messages, 128, 32));
+            if (transport == "Redis Streams")
+            {
+                // MassTransit's default concurrency with a larger prefetch: what the prefetch alone buys.
+                await Add(results, MassTransitScenarios.Label(transport, 128, 16), () => MassTransitScenarios.ThroughputAsync(transport, redis, messages, 128, 16));
+            }
         }
     }
 
@@ -112,6 +117,11 @@ if (Runs("rebus"))
         {
             await Add(results, RebusScenarios.Label(transport, 1, 5), () => RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 1, parallelism: 5));
             await Add(results, RebusScenarios.Label(transport, 4, 32), () => RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 4, parallelism: 32));
+            if (transport == "Redis Streams")
+            {
+                // Rebus's default workers and parallelism with a larger prefetch: what the prefetch alone buys.
+                await Add(results, RebusScenarios.Label(transport, 1, 5, 128), () => RebusScenarios.ThroughputAsync(transport, redis, messages, workers: 1, parallelism: 5, prefetch: 128));
+            }
         }
     }
 

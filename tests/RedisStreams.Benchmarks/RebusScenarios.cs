@@ -10,12 +10,13 @@ namespace RedisStreams.Benchmarks;
 /// <summary>Rebus moving N messages of 1 KiB through one queue, on Redis Streams and on Rebus's in-memory transport.</summary>
 internal static class RebusScenarios
 {
-    public static string Label(string transport, int workers, int parallelism) =>
-        $"Rebus on {transport} ({workers} worker(s), parallelism {parallelism})";
+    public static string Label(string transport, int workers, int parallelism, int? prefetch = null) =>
+        $"Rebus on {transport} ({workers} worker(s), parallelism {parallelism}" + (prefetch is null ? ")" : $", prefetch {prefetch})");
 
-    public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int workers, int parallelism)
+    /// <param name="prefetch">The transport's prefetch; <c>null</c> for about twice the parallelism (at least 16, the default).</param>
+    public static Task<Measurement> ThroughputAsync(string transport, RedisEndpoint? redis, int messages, int workers, int parallelism, int? prefetch = null)
     {
-        return Measurement.TakeAsync(Label(transport, workers, parallelism), messages, async () =>
+        return Measurement.TakeAsync(Label(transport, workers, parallelism, prefetch), messages, async () =>
         {
             var counter = new ConsumedCounter(messages);
             var queue = "bench-" + Guid.NewGuid().ToString("N")[..8];
@@ -33,7 +34,7 @@ internal static class RebusScenarios
                 {
                     if (transport == "Redis Streams")
                     {
-                        t.UseRedisStreams(redis!.ConnectionString, queue).KeyPrefix(prefix).Prefetch(Math.Max(16, parallelism * 2));
+                        t.UseRedisStreams(redis!.ConnectionString, queue).KeyPrefix(prefix).Prefetch(prefetch ?? Math.Max(16, parallelism * 2));
                     }
                     else
                     {

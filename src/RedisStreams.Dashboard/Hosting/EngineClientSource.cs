@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RedisStreams.Transport;
@@ -57,14 +56,14 @@ internal sealed class EngineClientSource : IAsyncDisposable
                 engineOptions.KeyPrefix = options.KeyPrefix;
             }
 
-            return new EngineClientSource(null, owned: true, connection, engineOptions, Describe(configuration.EndPoints), configuration.Password, loggerFactory);
+            return new EngineClientSource(null, owned: true, connection, engineOptions, RedisEndpointText.Describe(configuration.EndPoints), configuration.Password, loggerFactory);
         }
 
         if (services.GetService<RedisStreamsClient>() is { } registered)
         {
             if (options.KeyPrefix is null || options.KeyPrefix == registered.Options.KeyPrefix)
             {
-                return new EngineClientSource(registered, owned: false, null, registered.Options, Describe(registered.Multiplexer.GetEndPoints()), null, loggerFactory);
+                return new EngineClientSource(registered, owned: false, null, registered.Options, RedisEndpointText.Describe(registered.Multiplexer.GetEndPoints()), null, loggerFactory);
             }
 
             return Borrow(registered.Multiplexer, options.KeyPrefix, loggerFactory);
@@ -90,7 +89,7 @@ internal sealed class EngineClientSource : IAsyncDisposable
 
         // A client over a borrowed multiplexer never disposes it; only the client itself is the dashboard's.
         var client = new RedisStreamsClient(multiplexer, engineOptions, loggerFactory);
-        return new EngineClientSource(client, owned: true, null, client.Options, Describe(multiplexer.GetEndPoints()), null, loggerFactory);
+        return new EngineClientSource(client, owned: true, null, client.Options, RedisEndpointText.Describe(multiplexer.GetEndPoints()), null, loggerFactory);
     }
 
     /// <summary>The engine client; connects the dashboard's own connection on first use.</summary>
@@ -134,12 +133,6 @@ internal sealed class EngineClientSource : IAsyncDisposable
             _connecting.Release();
         }
     }
-
-    static string Describe(IEnumerable<EndPoint> endpoints) => string.Join(", ", endpoints.Select(e => e switch
-    {
-        DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
-        _ => e.ToString(),
-    }));
 
     public async ValueTask DisposeAsync()
     {

@@ -12,13 +12,21 @@ internal sealed class GroupCommit<TItem, TResult>
 {
     readonly Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> _flush;
     readonly int _maxBatch;
+    readonly Func<TItem, int>? _weight;
+    readonly int _maxWeight;
     readonly ConcurrentQueue<(TItem Item, TaskCompletionSource<TResult> Done)> _queue = new();
     int _flushing;
 
-    public GroupCommit(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> flush, int maxBatch)
+    /// <param name="flush">Writes one batch; returns one result per item, in order.</param>
+    /// <param name="maxBatch">The most items in one call.</param>
+    /// <param name="weight">What an item costs towards <paramref name="maxWeight"/>; <c>null</c> when only the count matters.</param>
+    /// <param name="maxWeight">The most weight in one call; a single heavier item still goes, alone.</param>
+    public GroupCommit(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> flush, int maxBatch, Func<TItem, int>? weight = null, int maxWeight = int.MaxValue)
     {
         _flush = flush;
         _maxBatch = maxBatch;
+        _weight = weight;
+        _maxWeight = maxWeight;
     }
 
     public Task<TResult> AddAsync(TItem item)
@@ -38,9 +46,19 @@ internal sealed class GroupCommit<TItem, TResult>
         while (true)
         {
             var batch = new List<(TItem Item, TaskCompletionSource<TResult> Done)>();
-            while (batch.Count < _maxBatch && _queue.TryDequeue(out var entry))
+            // Only this loop takes items (one flush runs at a time), so what it peeks is what it dequeues.
+            var weight = 0;
+            while (batch.Count < _maxBatch && _queue.TryPeek(out var next))
             {
+                var itemWeight = _weight?.Invoke(next.Item) ?? 0;
+                if (batch.Count > 0 && weight + itemWeight > _maxWeight)
+                {
+                    break;
+                }
+
+                _queue.TryDequeue(out var entry);
                 batch.Add(entry);
+                weight += itemWeight;
             }
 
             if (batch.Count == 0)

@@ -86,7 +86,7 @@ internal sealed class ConnectAttemptLog : TextWriter
     {
         foreach (var endpoint in endpoints)
         {
-            Report(WriteGuard.Describe(endpoint), "no connection within the connect timeout");
+            Report(RedisEndpointText.Describe(endpoint), "no connection within the connect timeout");
         }
     }
 

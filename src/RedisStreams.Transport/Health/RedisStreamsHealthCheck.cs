@@ -33,7 +33,7 @@ public sealed class RedisStreamsHealthCheck : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var failure = context?.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
-        var endpoints = string.Join(", ", _client.Multiplexer.GetEndPoints().Select(e => e.ToString()));
+        var endpoints = RedisEndpointText.Describe(_client.Multiplexer.GetEndPoints());
         var data = new Dictionary<string, object>(StringComparer.Ordinal) { ["redis.endpoints"] = endpoints };
         if (!_client.Multiplexer.IsConnected)
         {

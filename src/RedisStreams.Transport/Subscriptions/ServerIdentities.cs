@@ -22,7 +22,7 @@ internal sealed class ServerIdentities
     {
         var reads = multiplexer.GetServers()
             .Where(s => s.IsConnected && !s.IsReplica && s.ServerType != ServerType.Sentinel)
-            .Select(s => (EndPoint: WriteGuard.Describe(s.EndPoint), Identity: ReadAsync(s)))
+            .Select(s => (EndPoint: RedisEndpointText.Describe(s.EndPoint), Identity: ReadAsync(s)))
             .ToList();
 
         await Task.WhenAll(reads.Select(r => r.Identity)).ConfigureAwait(false);

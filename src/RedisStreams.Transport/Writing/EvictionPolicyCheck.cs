@@ -82,7 +82,7 @@ internal sealed class EvictionPolicyCheck : IDisposable
 
         foreach (var server in primaries)
         {
-            var endpoint = WriteGuard.Describe(server.EndPoint);
+            var endpoint = RedisEndpointText.Describe(server.EndPoint);
             string info;
             try
             {

@@ -139,14 +139,14 @@ internal sealed class WriteGuard
         {
             if (!Same(server, key, sockets))
             {
-                throw new RedisConnectionException(ConnectionFailureType.SocketClosed, $"The connection to {Describe(server.EndPoint)} changed between a write and its WAIT; writing again.");
+                throw new RedisConnectionException(ConnectionFailureType.SocketClosed, $"The connection to {RedisEndpointText.Describe(server.EndPoint)} changed between a write and its WAIT; writing again.");
             }
 
             // Bounded by its own timeout, not cut at the deadline: a short answer must be told as such.
             var confirmed = (int)(long)await server.ExecuteAsync("WAIT", required, timeout).ConfigureAwait(false);
             if (!Same(server, key, sockets))
             {
-                throw new RedisConnectionException(ConnectionFailureType.SocketClosed, $"The connection to {Describe(server.EndPoint)} changed while waiting for replicas; writing again.");
+                throw new RedisConnectionException(ConnectionFailureType.SocketClosed, $"The connection to {RedisEndpointText.Describe(server.EndPoint)} changed while waiting for replicas; writing again.");
             }
 
             if (confirmed >= required)
@@ -159,7 +159,7 @@ internal sealed class WriteGuard
                 throw Replication(destination, key, confirmed, startedAt);
             }
 
-            _logger.ReplicationShort(Describe(server.EndPoint), confirmed, required);
+            _logger.ReplicationShort(RedisEndpointText.Describe(server.EndPoint), confirmed, required);
             await Task.Delay(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
         }
     }
@@ -270,19 +270,13 @@ internal sealed class WriteGuard
     {
         try
         {
-            return Describe(Multiplexer.GetServer(key).EndPoint);
+            return RedisEndpointText.Describe(Multiplexer.GetServer(key).EndPoint);
         }
         catch (Exception e) when (e is RedisException or InvalidOperationException or NotSupportedException)
         {
-            return string.Join(", ", Multiplexer.GetEndPoints().Select(Describe));
+            return RedisEndpointText.Describe(Multiplexer.GetEndPoints());
         }
     }
-
-    internal static string Describe(EndPoint endPoint) => endPoint switch
-    {
-        DnsEndPoint dns => $"{dns.Host}:{dns.Port.ToString(CultureInfo.InvariantCulture)}",
-        _ => endPoint.ToString() ?? "?",
-    };
 
     static TimeSpan Remaining(long deadline)
     {

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RedisStreams.Testing;
+using RedisStreams.Transport.Health;
 
 namespace RedisStreams.Transport.Tests.Security;
 
@@ -50,17 +52,22 @@ public sealed class ConnectionDiagnosticsTests
         Assert.DoesNotContain(logs.Lines, line => line.Contains("hunter2", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_lost_connection_is_one_warning_and_its_return_is_logged()
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("localhost")] // a host name, whose EndPoint.ToString() reads "Unspecified/localhost:port"
+    public async Task A_lost_connection_is_one_warning_naming_the_endpoint_as_written_and_its_return_is_logged(string host)
     {
         var port = FreePorts.Next();
         var logs = new CapturingLoggerFactory();
         var server = await RedisServerProcess.StartAsync(port);
-        await using var client = await RedisStreamsClient.ConnectAsync($"redis://127.0.0.1:{port}", loggerFactory: logs);
+        await using var client = await RedisStreamsClient.ConnectAsync($"redis://{host}:{port}", loggerFactory: logs);
         try
         {
             await server.KillAsync();
             Assert.True(await WaitForAsync(() => logs.Lines.Any(l => l.Contains("[1071]", StringComparison.Ordinal))), "no warning when the connection was lost");
+            var health = await new RedisStreamsHealthCheck(client).CheckHealthAsync(new HealthCheckContext());
+            Assert.Contains($"{host}:{port}", health.Description, StringComparison.Ordinal);
+            Assert.Equal($"{host}:{port}", health.Data["redis.endpoints"]);
 
             // Several reconnect attempts fail while the server is down; they add no further warnings.
             await Task.Delay(TimeSpan.FromSeconds(3));
@@ -71,8 +78,9 @@ public sealed class ConnectionDiagnosticsTests
             var lost = logs.Lines.Where(l => l.Contains("[1071]", StringComparison.Ordinal)).ToList();
             var line = Assert.Single(lost);
             Assert.StartsWith("Warning", line, StringComparison.Ordinal);
-            Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
+            Assert.Contains($"{host}:{port}", line, StringComparison.Ordinal);
             Assert.Contains(logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains("[1072]", StringComparison.Ordinal));
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("Unspecified/", StringComparison.Ordinal));
         }
         finally
         {
