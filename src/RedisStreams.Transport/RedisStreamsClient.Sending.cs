@@ -68,41 +68,49 @@ public sealed partial class RedisStreamsClient
         var startedAt = Stopwatch.GetTimestamp();
         var pending = new List<Task>();
         var spans = new SendSpans();
-        foreach (var group in messages.GroupBy(m => m.Queue, StringComparer.Ordinal))
-        {
-            var keys = KeysFor(group.Key);
-            var immediate = new List<OutgoingMessage>();
-            var delayed = new List<(OutgoingMessage, string, TraceFields)>();
-            var trace = spans.Start(group.Key, group.Count());
-            foreach (var (_, message) in group)
-            {
-                ArgumentNullException.ThrowIfNull(message);
-                if (IsDelayed(message))
-                {
-                    delayed.Add((message, message.ScheduleToken ?? Guid.NewGuid().ToString("N"), trace));
-                }
-                else
-                {
-                    immediate.Add(message);
-                }
-            }
-
-            // Through the queue's group commit: many small transactions (a Rebus handler's outgoing messages,
-            // say) go out in one script call, and one call in flight per queue keeps their order.
-            var sender = SenderFor(keys);
-            foreach (var message in immediate)
-            {
-                pending.Add(sender.AddAsync(new PendingSend(StreamFields.Encode(message, trace), startedAt)));
-            }
-
-            foreach (var chunk in delayed.Chunk(MessagesPerCall))
-            {
-                pending.Add(ScheduleAsync(keys, chunk, startedAt));
-            }
-        }
-
         try
         {
+            // Every name checked and every message encoded before the first is handed over: a bad one fails the
+            // call having sent nothing.
+            var queues = new List<(QueueKeys Keys, List<RedisValue[]> Immediate, List<(OutgoingMessage, string, TraceFields)> Delayed)>();
+            foreach (var group in messages.GroupBy(m => m.Queue, StringComparer.Ordinal))
+            {
+                var keys = KeysFor(group.Key);
+                var immediate = new List<RedisValue[]>();
+                var delayed = new List<(OutgoingMessage, string, TraceFields)>();
+                var trace = spans.Start(group.Key, group.Count());
+                foreach (var (_, message) in group)
+                {
+                    ArgumentNullException.ThrowIfNull(message);
+                    if (IsDelayed(message))
+                    {
+                        delayed.Add((message, message.ScheduleToken ?? Guid.NewGuid().ToString("N"), trace));
+                    }
+                    else
+                    {
+                        immediate.Add(StreamFields.Encode(message, trace));
+                    }
+                }
+
+                queues.Add((keys, immediate, delayed));
+            }
+
+            foreach (var (keys, immediate, delayed) in queues)
+            {
+                // Through the queue's group commit: many small transactions (a Rebus handler's outgoing messages,
+                // say) go out in one script call, and one call in flight per queue keeps their order.
+                var sender = SenderFor(keys);
+                foreach (var fields in immediate)
+                {
+                    pending.Add(sender.AddAsync(new PendingSend(fields, startedAt)));
+                }
+
+                foreach (var chunk in delayed.Chunk(MessagesPerCall))
+                {
+                    pending.Add(ScheduleAsync(keys, chunk, startedAt));
+                }
+            }
+
             await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)

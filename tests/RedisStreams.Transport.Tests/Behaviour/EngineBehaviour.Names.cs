@@ -52,4 +52,16 @@ public abstract partial class EngineBehaviour
         await Assert.ThrowsAsync<ArgumentException>(() => Client.PublishAsync(" ", Message("x")));
         Assert.Empty(await Db.StreamRangeAsync((RedisKey)$"{Prefix}:{{q}}"));
     }
+
+    [Fact]
+    public async Task A_batch_with_one_bad_destination_fails_having_sent_nothing()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Client.SendManyAsync([("first", Message("1")), ("first", Message("2")), (new string('q', 10 * 1024), Message("3"))]));
+
+        Assert.Contains("limit is 512", error.Message, StringComparison.Ordinal);
+
+        // Sent through the same ordered group commit: once it is written, anything handed over before it is too.
+        await Client.SendAsync("first", Message("after"));
+        Assert.Equal(1, (await Client.GetQueueStatisticsAsync("first")).Length);
+    }
 }
