@@ -34,7 +34,7 @@ internal sealed class ConnectionWatch : IDisposable
 
     void OnRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        var endpoint = e.EndPoint is { } lost ? RedisEndpointText.Describe(lost) : "(unknown)";
+        var endpoint = e.EndPoint is { } restored ? RedisEndpointText.Describe(restored) : "(unknown)";
         if (_down.TryRemove(endpoint, out _))
         {
             _logger.ConnectionRestored(endpoint);
