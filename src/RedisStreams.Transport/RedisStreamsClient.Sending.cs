@@ -175,7 +175,10 @@ public sealed partial class RedisStreamsClient
     }
 
     GroupCommit<PendingSend, string> SenderFor(QueueKeys keys) =>
-        _senders.GetOrAdd(keys.Queue, _ => new GroupCommit<PendingSend, string>(batch => AppendAsync(keys, batch), MessagesPerCall, static send => send.Fields.Length + 1, ValuesPerCall));
+        _senders.GetOrAdd(keys.Queue, _ => new GroupCommit<PendingSend, string>(batch => AppendAsync(keys, batch), MessagesPerCall, static send => ScriptValues(send.Fields), ValuesPerCall));
+
+    /// <summary>The argument values one message takes in the send script: its field count, then its fields.</summary>
+    static int ScriptValues(RedisValue[] fields) => fields.Length + 1;
 
     static bool IsDelayed(OutgoingMessage message) => message.Delay is { } delay && delay > TimeSpan.Zero;
 
@@ -239,7 +242,7 @@ public sealed partial class RedisStreamsClient
     async Task<string[]> AppendByScriptAsync(QueueKeys keys, List<RedisValue[]> encoded, long startedAt)
     {
         // Sized exactly, once: a growing list would copy itself and could outgrow the large-object threshold.
-        var scriptArgs = new RedisValue[1 + encoded.Sum(fields => fields.Length + 1)];
+        var scriptArgs = new RedisValue[1 + encoded.Sum(ScriptValues)];
         scriptArgs[0] = keys.Doorbell.ToString();
         var next = 1;
         foreach (var fields in encoded)
