@@ -25,7 +25,7 @@ internal sealed class ConnectionWatch : IDisposable
 
     void OnFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        var endpoint = e.EndPoint is { } lost ? RedisEndpointText.Describe(lost) : "(unknown)";
+        var endpoint = RedisEndpointText.DescribeOrUnknown(e.EndPoint);
         if (_down.TryAdd(endpoint, true))
         {
             _logger.ConnectionLost(e.Exception, endpoint, e.FailureType.ToString());
@@ -34,7 +34,7 @@ internal sealed class ConnectionWatch : IDisposable
 
     void OnRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        var endpoint = e.EndPoint is { } restored ? RedisEndpointText.Describe(restored) : "(unknown)";
+        var endpoint = RedisEndpointText.DescribeOrUnknown(e.EndPoint);
         if (_down.TryRemove(endpoint, out _))
         {
             _logger.ConnectionRestored(endpoint);

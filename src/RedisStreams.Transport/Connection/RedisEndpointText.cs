@@ -21,6 +21,9 @@ public static class RedisEndpointText
         };
     }
 
+    /// <summary>As <see cref="Describe(EndPoint)"/>, or <c>(unknown)</c> when an event names no endpoint.</summary>
+    internal static string DescribeOrUnknown(EndPoint? endPoint) => endPoint is null ? "(unknown)" : Describe(endPoint);
+
     /// <summary>Several endpoints, separated by commas.</summary>
     /// <param name="endPoints">The endpoints.</param>
     public static string Describe(IEnumerable<EndPoint> endPoints)

@@ -18,7 +18,7 @@ public sealed partial class QueueReceiver
             return;
         }
 
-        var endpoint = e.EndPoint is { } lost ? RedisEndpointText.Describe(lost) : "(unknown)";
+        var endpoint = RedisEndpointText.DescribeOrUnknown(e.EndPoint);
         if (Health.IsHealthy)
         {
             Health = new ReceiverHealth(false, $"the connection to Redis at {endpoint} failed ({e.FailureType})", DateTimeOffset.UtcNow);
